@@ -1,0 +1,47 @@
+/* common.h: what every API handler needs — typed checks of JSON body fields (unknown fields
+ * are an error), paging, the policy check that also audits a refusal, and audit records.
+ * Messages are built in the request arena. */
+#ifndef JK_API_COMMON_H
+#define JK_API_COMMON_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "http/server.h"
+#include "sec/policy.h"
+
+/* 400 unknown_field for any key of o not in the NULL-terminated list. */
+bool body_only(struct req *r, json_t *o, const char *const *allowed);
+/* A string field: absent or null → *out NULL (400 missing_field when required); not a string,
+ * empty after trimming, or longer than maxlen characters → 400 invalid_field. Trims spaces. */
+bool body_str(struct req *r, json_t *o, const char *key, bool required, size_t maxlen, const char **out);
+/* An integer field in [min, max]. *present tells whether it was given. */
+bool body_int(struct req *r, json_t *o, const char *key, bool required, int64_t min, int64_t max,
+              int64_t *out, bool *present);
+bool body_bool(struct req *r, json_t *o, const char *key, bool *out, bool *present);
+/* Replies 400 invalid_field "<label>无效" for key. Always returns false. */
+bool bad_field(struct req *r, const char *key, const char *message);
+
+/* ?page=&page_size= (page_size ≤ 100). False after replying 400. */
+bool page_params(struct req *r, int64_t *limit, int64_t *offset, int64_t *page);
+json_t *page_envelope(json_t *items, int64_t total, int64_t page, int64_t page_size);
+
+/* Asks the policy; on refusal replies (403 or 404), audits a `denied` entry, returns false. */
+bool allowed(struct req *r, enum action act, const struct policy_object *o, const char *type,
+             const char *id);
+
+/* Audit: `audit_note` queues the record (reads, searches, denials); `audit_change` appends
+ * inside the current write transaction (creates, updates). */
+void audit_note(struct req *r, const char *action, const char *type, const char *id,
+                const char *result, const char *detail);
+jk_status audit_change(struct req *r, const char *action, const char *type, const char *id,
+                       const char *detail);
+
+const char *iso_time(struct req *r, int64_t ms);
+/* A region code from a query or body, normalized; NULL when absent. False after replying 400
+ * (or 404 when `must_exist` and it is not in the table). */
+bool region_param(struct req *r, const char *value, const char *field, bool must_exist, const char **out);
+const char *region_name(struct req *r, const char *code);
+/* Commits, or rolls back and replies with the error. */
+bool commit_or_reply(struct req *r);
+
+#endif

@@ -1,0 +1,37 @@
+/* handlers.h: every API handler (routes.c wires them to paths), and the create entry points
+ * that take an already-parsed body, shared with `jingkang demo` so that demo data passes
+ * exactly the validation that user input does. */
+#ifndef JK_HANDLERS_H
+#define JK_HANDLERS_H
+#include <jansson.h>
+#include "http/server.h"
+
+void api_login(struct req *r);
+void api_session_get(struct req *r);
+void api_logout(struct req *r);
+void api_region_get(struct req *r);
+void api_regions_list(struct req *r);
+void api_orgs_create(struct req *r);
+void api_orgs_list(struct req *r);
+void api_org_get(struct req *r);
+void api_org_patch(struct req *r);
+void api_clients_create(struct req *r);
+void api_clients_list(struct req *r);
+void api_clients_search(struct req *r);
+void api_client_get(struct req *r);
+void api_client_patch(struct req *r);
+void api_client_reveal(struct req *r);
+void api_users_list(struct req *r);
+void api_users_create(struct req *r);
+void api_users_patch(struct req *r);
+void api_users_unlock(struct req *r);
+void api_tokens_create(struct req *r);
+void api_audit_list(struct req *r);
+void api_audit_verify(struct req *r);
+void api_stats_overview(struct req *r);
+
+/* Create from a parsed body (borrowed); the answer is in r->status / r->resp as for HTTP. */
+void orgs_create_json(struct req *r, json_t *body);
+void clients_create_json(struct req *r, json_t *body);
+
+#endif

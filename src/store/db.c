@@ -1,0 +1,211 @@
+/* db.c: see db.h. The statement cache is a small open-addressing table keyed by the SQL
+ * constant's address; it only grows (there are a few hundred statements at most). */
+#include "store/db.h"
+#include "base/arena.h"
+#include "base/log.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct stmt_slot {
+  const char *key;
+  sqlite3_stmt *st;
+};
+
+struct db {
+  sqlite3 *h;
+  struct stmt_slot *slots;
+  size_t nslots, used;
+  bool in_write;
+};
+
+jk_status db_status(int rc)
+{
+  switch (rc & 0xff) {
+  case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW: return JK_OK;
+  case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_FULL: case SQLITE_IOERR: case SQLITE_CANTOPEN:
+  case SQLITE_NOMEM: case SQLITE_READONLY:
+    return JK_EUNAVAIL;
+  case SQLITE_CONSTRAINT: return JK_ECONFLICT;
+  default: return JK_EINTERNAL;
+  }
+}
+
+jk_status db_exec(struct db *db, const char *sql)
+{
+  char *err = 0;
+  int rc = sqlite3_exec(db->h, sql, 0, 0, &err);
+  if (rc != SQLITE_OK) {
+    log_error("db: exec failed: %s", err ? err : sqlite3_errstr(rc));
+    sqlite3_free(err);
+  }
+  return db_status(rc);
+}
+
+jk_status db_open(const char *path, bool create, struct db **out)
+{
+  sqlite3 *h = 0;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path, &h, flags, 0);
+  if (rc != SQLITE_OK) {
+    log_error("db: cannot open database: %s", sqlite3_errstr(rc));
+    sqlite3_close(h);
+    return JK_EUNAVAIL;
+  }
+  sqlite3_extended_result_codes(h, 1);
+  sqlite3_busy_timeout(h, 10000);
+  struct db *db = calloc(1, sizeof *db);
+  if (!db) abort();
+  db->h = h;
+  const char *sync = getenv("JINGKANG_SYNCHRONOUS"); /* FULL unless an operator says otherwise */
+  char pragmas[256];
+  snprintf(pragmas, sizeof pragmas,
+           "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
+           "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864; PRAGMA secure_delete=ON;"
+           "PRAGMA cache_size=-32768;",
+           sync && strcmp(sync, "NORMAL") == 0 ? "NORMAL" : "FULL");
+  if (db_exec(db, pragmas) != JK_OK) {
+    db_close(db);
+    return JK_EUNAVAIL;
+  }
+  *out = db;
+  return JK_OK;
+}
+
+void db_close(struct db *db)
+{
+  if (!db) return;
+  for (size_t i = 0; i < db->nslots; i++)
+    if (db->slots[i].st) sqlite3_finalize(db->slots[i].st);
+  free(db->slots);
+  if (db->in_write) {
+    sqlite3_exec(db->h, "ROLLBACK", 0, 0, 0);
+    pthread_mutex_unlock(&write_lock);
+  }
+  sqlite3_exec(db->h, "PRAGMA optimize", 0, 0, 0);
+  sqlite3_close(db->h);
+  free(db);
+}
+
+sqlite3 *db_sqlite(struct db *db) { return db->h; }
+
+static size_t slot_of(const struct db *db, const char *key)
+{
+  size_t h = ((uintptr_t)key >> 3) * 0x9E3779B97F4A7C15ULL;
+  size_t i = h & (db->nslots - 1);
+  while (db->slots[i].key && db->slots[i].key != key) i = (i + 1) & (db->nslots - 1);
+  return i;
+}
+
+static void grow(struct db *db)
+{
+  struct stmt_slot *old = db->slots;
+  size_t oldn = db->nslots;
+  db->nslots = oldn ? oldn * 2 : 128;
+  db->slots = calloc(db->nslots, sizeof *db->slots);
+  if (!db->slots) abort();
+  for (size_t i = 0; i < oldn; i++)
+    if (old[i].key) db->slots[slot_of(db, old[i].key)] = old[i];
+  free(old);
+}
+
+/* $1 → ?1 outside string literals. */
+static char *rewrite_placeholders(const char *sql)
+{
+  size_t n = strlen(sql);
+  char *out = malloc(n + 1);
+  if (!out) abort();
+  bool in_str = false;
+  for (size_t i = 0; i <= n; i++) {
+    char c = sql[i];
+    if (c == '\'') in_str = !in_str;
+    out[i] = (!in_str && c == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') ? '?' : c;
+  }
+  return out;
+}
+
+sqlite3_stmt *db_prepare(struct db *db, const char *sql)
+{
+  if (db->used * 2 >= db->nslots) grow(db);
+  size_t i = slot_of(db, sql);
+  if (db->slots[i].key) return db->slots[i].st;
+  char *text = rewrite_placeholders(sql);
+  sqlite3_stmt *st = 0;
+  int rc = sqlite3_prepare_v3(db->h, text, -1, SQLITE_PREPARE_PERSISTENT, &st, 0);
+  free(text);
+  if (rc != SQLITE_OK) {
+    log_error("db: prepare failed: %s", sqlite3_errmsg(db->h));
+    return 0;
+  }
+  db->slots[i].key = sql;
+  db->slots[i].st = st;
+  db->used++;
+  return st;
+}
+
+void db_done(sqlite3_stmt *st)
+{
+  if (!st) return;
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+}
+
+jk_status db_begin_write(struct db *db)
+{
+  pthread_mutex_lock(&write_lock);
+  int rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", 0, 0, 0);
+  if (rc != SQLITE_OK) {
+    pthread_mutex_unlock(&write_lock);
+    log_error("db: begin failed: %s", sqlite3_errstr(rc));
+    return db_status(rc);
+  }
+  db->in_write = true;
+  return JK_OK;
+}
+
+jk_status db_commit(struct db *db)
+{
+  int rc = sqlite3_exec(db->h, "COMMIT", 0, 0, 0);
+  if (rc != SQLITE_OK) {
+    log_error("db: commit failed: %s", sqlite3_errstr(rc));
+    sqlite3_exec(db->h, "ROLLBACK", 0, 0, 0);
+  }
+  db->in_write = false;
+  pthread_mutex_unlock(&write_lock);
+  return db_status(rc);
+}
+
+void db_rollback(struct db *db)
+{
+  if (!db->in_write) return;
+  sqlite3_exec(db->h, "ROLLBACK", 0, 0, 0);
+  db->in_write = false;
+  pthread_mutex_unlock(&write_lock);
+}
+
+bool db_in_write(const struct db *db) { return db->in_write; }
+
+void db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+  if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+  else sqlite3_bind_null(st, i);
+}
+
+void db_bind_blob(sqlite3_stmt *st, int i, const void *p, int n)
+{
+  if (p) sqlite3_bind_blob(st, i, p, n, SQLITE_TRANSIENT);
+  else sqlite3_bind_null(st, i);
+}
+
+void db_bind_int64(sqlite3_stmt *st, int i, int64_t v) { sqlite3_bind_int64(st, i, v); }
+void db_bind_double(sqlite3_stmt *st, int i, double v) { sqlite3_bind_double(st, i, v); }
+
+char *db_col_text(struct arena *a, sqlite3_stmt *st, int col)
+{
+  const unsigned char *t = sqlite3_column_text(st, col);
+  if (!t) return 0;
+  return arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, col));
+}

@@ -1,0 +1,109 @@
+/* schema.c: the database schema as an ordered list of migrations.
+ *
+ * A migration is never edited once released: a change is a new entry at the end. Each runs in
+ * its own write transaction together with the update of meta.schema_version, so a crash
+ * leaves the schema at a whole version. Conventions (architecture.md): public ids are random
+ * UUID text in `id`, the integer rowid never leaves the store; instants are UTC epoch ms;
+ * dates `YYYY-MM-DD` text; money integer fen. Personal fields (ID number, phone, address,
+ * disability certificate, guardian phones) are stored only encrypted (`*_enc`, see
+ * sec/crypto.h) with a masked form for display; the ID number is found by its keyed blind
+ * index `id_bidx`. The audit table is append-only: triggers refuse UPDATE and DELETE, and the
+ * keyed hash chain (sec/audit.c) detects anyone who gets around them. */
+#include "store/db.h"
+#include "base/log.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char *const migrations[] = {
+  /* 1: foundation */
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+  "CREATE TABLE region ("
+  "  code TEXT PRIMARY KEY, name TEXT NOT NULL, level INTEGER NOT NULL, parent TEXT,"
+  "  has_children INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+  "CREATE INDEX region_parent ON region(parent, code);"
+  "CREATE INDEX region_name ON region(name);"
+  "CREATE TABLE organization ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, kind TEXT NOT NULL,"
+  "  region TEXT NOT NULL, address TEXT NOT NULL, lat REAL, lng REAL, capacity INTEGER NOT NULL DEFAULT 0,"
+  "  operating_mode TEXT, functions TEXT NOT NULL DEFAULT '[]', services TEXT NOT NULL DEFAULT '[]',"
+  "  phone TEXT, contact TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+  "CREATE INDEX organization_region ON organization(region);"
+  "CREATE INDEX organization_kind ON organization(kind, region);"
+  "CREATE INDEX organization_name ON organization(name);"
+  "CREATE TABLE client ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, sex INTEGER NOT NULL,"
+  "  birth_date TEXT NOT NULL, id_bidx BLOB NOT NULL UNIQUE, id_enc BLOB NOT NULL, id_masked TEXT NOT NULL,"
+  "  phone_enc BLOB, phone_masked TEXT, address_enc BLOB, address_masked TEXT,"
+  "  residence_region TEXT NOT NULL, hukou_region TEXT, diagnosis TEXT, severe INTEGER NOT NULL DEFAULT 0,"
+  "  disability_enc BLOB, disability_masked TEXT, disability_category INTEGER, disability_grade INTEGER,"
+  "  guardians TEXT NOT NULL DEFAULT '[]', organization_rid INTEGER REFERENCES organization(rid),"
+  "  status TEXT NOT NULL DEFAULT 'registered', notes TEXT, created_by TEXT,"
+  "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+  "CREATE INDEX client_region ON client(residence_region);"
+  "CREATE INDEX client_org ON client(organization_rid);"
+  "CREATE INDEX client_name ON client(name, birth_date);"
+  "CREATE TABLE app_user ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, username TEXT NOT NULL UNIQUE,"
+  "  display_name TEXT NOT NULL, role TEXT NOT NULL, region TEXT, organization_rid INTEGER REFERENCES organization(rid),"
+  "  pw_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, failed_count INTEGER NOT NULL DEFAULT 0,"
+  "  locked_until INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+  "CREATE TABLE session ("
+  "  token_hash BLOB PRIMARY KEY, user_rid INTEGER NOT NULL REFERENCES app_user(rid), csrf TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, ended_at INTEGER) WITHOUT ROWID;"
+  "CREATE TABLE api_token ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, token_hash BLOB NOT NULL UNIQUE,"
+  "  user_rid INTEGER NOT NULL REFERENCES app_user(rid), name TEXT NOT NULL, created_at INTEGER NOT NULL,"
+  "  revoked_at INTEGER);"
+  "CREATE TABLE audit ("
+  "  seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, user_id TEXT, username TEXT, role TEXT,"
+  "  action TEXT NOT NULL, object_type TEXT, object_id TEXT, result TEXT NOT NULL, request_id TEXT,"
+  "  detail TEXT, hash BLOB NOT NULL);"
+  "CREATE INDEX audit_object ON audit(object_type, object_id, seq);"
+  "CREATE INDEX audit_user ON audit(username, seq);"
+  "CREATE INDEX audit_time ON audit(time);"
+  "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+  "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+static const char SQL_VERSION[] = "SELECT value FROM meta WHERE key = 'schema_version'";
+static const char SQL_SET_VERSION[] =
+  "INSERT INTO meta(key, value) VALUES ('schema_version', $1) "
+  "ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+
+int db_schema_version(struct db *db)
+{
+  sqlite3_stmt *st = 0;
+  int v = 0;
+  if (sqlite3_prepare_v2(db_sqlite(db), SQL_VERSION, -1, &st, 0) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    v = atoi((const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return v;
+}
+
+jk_status db_migrate(struct db *db)
+{
+  for (int v = db_schema_version(db); v < N_MIGRATIONS; v++) {
+    jk_status st = db_begin_write(db);
+    if (st != JK_OK) return st;
+    if ((st = db_exec(db, migrations[v])) != JK_OK) {
+      db_rollback(db);
+      return st;
+    }
+    sqlite3_stmt *s = db_prepare(db, SQL_SET_VERSION);
+    char num[16];
+    snprintf(num, sizeof num, "%d", v + 1);
+    db_bind_text(s, 1, num);
+    int rc = sqlite3_step(s);
+    db_done(s);
+    if (rc != SQLITE_DONE) {
+      db_rollback(db);
+      return db_status(rc);
+    }
+    if ((st = db_commit(db)) != JK_OK) return st;
+    log_info("db: schema at version %d", v + 1);
+  }
+  return JK_OK;
+}
