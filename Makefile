@@ -7,7 +7,7 @@ VARIANT ?= rel
 B       := build/$(VARIANT)
 PKGS    := libmicrohttpd jansson libsodium sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lxlsxwriter -lpthread -lm
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lxlsxwriter -lcrack -lpthread -lm
 
 WARN    := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wvla -Wimplicit-fallthrough \
            -Wno-unused-parameter -Werror=format-security

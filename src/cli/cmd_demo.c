@@ -117,6 +117,32 @@ static bool create_orgs(struct demo *d)
   return true;
 }
 
+/* One residents' or villagers' committee (村/居委会) per county, taken from the division data:
+ * the first village of the county's first township. */
+static bool create_communities(struct demo *d)
+{
+  static const char *const county_codes[] = {"510402", "510403", "510411", "510421", "510422"};
+  static const int near[] = {5, 6, 7, 4, 8};   /* the county's rehab institution, for a location nearby */
+  for (int i = 0; i < 5; i++) {
+    struct region *towns, *villages;
+    int64_t nt, nv;
+    if (region_store_children(d->db, d->a, county_codes[i], &towns, &nt) != JK_OK || nt == 0 ||
+        region_store_children(d->db, d->a, towns[0].code, &villages, &nv) != JK_OK || nv == 0)
+      return false;
+    json_t *body = json_pack("{s:s,s:s,s:s,s:s,s:{s:f,s:f}}", "name", villages[0].name, "kind", "community",
+                             "region", villages[0].code, "address", arena_printf(d->a, "%s%s", towns[0].name, villages[0].name),
+                             "location", "lat", orgs[near[i]].lat + 0.01, "lng", orgs[near[i]].lng + 0.01);
+    struct req r;
+    fake_req(d, &r, &demo_admin);
+    orgs_create_json(&r, body);
+    json_decref(body);
+    bool ok = r.status == 201;
+    free(r.resp);
+    if (!ok) return false;
+  }
+  return true;
+}
+
 static const char *org_id(struct demo *d, const char *key)
 {
   for (size_t i = 0; i < NORGS; i++)
@@ -268,7 +294,7 @@ int cmd_demo(const struct cli_opts *o)
   if (cli_open(o, &d.app, &d.db) != JK_OK) return 1;
   d.a = arena_new();
   if (audit_queue_start(d.app.db_path, &d.app.keys, &d.app.audit) != JK_OK) return 1;
-  bool ok = create_orgs(&d) && db_begin_write(d.db) == JK_OK;
+  bool ok = create_orgs(&d) && create_communities(&d) && db_begin_write(d.db) == JK_OK;
   if (ok && create_users(&d)) ok = db_commit(d.db) == JK_OK;
   else if (db_in_write(d.db)) ok = false, db_rollback(d.db);
   ok = ok && create_clients(&d);
@@ -276,7 +302,7 @@ int cmd_demo(const struct cli_opts *o)
   db_close(d.db);
   arena_free(d.a);
   if (!ok) return 1;
-  printf("演示数据：攀枝花市 %zu 个机构，%zu 个账号，%d 名康复对象\n", NORGS, sizeof users / sizeof users[0], d.clients_made);
+  printf("演示数据：攀枝花市 %zu 个机构（另有5个村/居委会），%zu 个账号，%d 名康复对象\n", NORGS, sizeof users / sizeof users[0], d.clients_made);
   printf("演示账号（密码均为 %s）：\n", DEMO_PASSWORD);
   for (size_t i = 0; i < sizeof users / sizeof users[0]; i++)
     printf("  %-16s %s\n", users[i].username, users[i].display);

@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -406,7 +407,8 @@ static void add_common_headers(struct MHD_Response *resp, struct req *r, bool is
 static enum MHD_Result queue(struct req *r, bool is_api)
 {
   struct MHD_Response *resp =
-    MHD_create_response_from_buffer(r->resp_len, r->resp ? r->resp : (void *)"", MHD_RESPMEM_MUST_FREE);
+    r->resp ? MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE)
+            : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
   r->resp = 0; /* MHD frees it now */
   if (!resp) return MHD_NO;
   add_common_headers(resp, r, is_api);
@@ -464,7 +466,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (!r) {
     *con_cls = r = req_new(conn, url, method);
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    if (cl && strtoull(cl, 0, 10) > JSON_BODY_MAX) r->body_too_big = true;
+    if (cl && strtoull(cl, 0, 10) > JSON_BODY_MAX) {
+      /* answer before reading the body: MHD then closes the connection unread */
+      r->body_too_big = true;
+      reply_fail(r, JK_ETOOBIG, "body_too_large", "请求体超过1 MiB上限", 0);
+      return queue(r, true);
+    }
+    return MHD_YES;
+  }
+  if (r->status == 413) {   /* already answered; drop whatever still arrives */
+    *upload_size = 0;
     return MHD_YES;
   }
   if (*upload_size) {
@@ -548,6 +559,7 @@ jk_status server_run(struct app *app, const struct server_opts *o)
   pthread_sigmask(SIG_BLOCK, &set, 0); /* worker threads inherit the mask; we sigwait below */
   struct MHD_Daemon *d = MHD_start_daemon(
     MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, 0, 0, on_request, 0,
+    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, 0,
     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
     MHD_OPTION_THREAD_POOL_SIZE, threads,
     MHD_OPTION_CONNECTION_LIMIT, o->conn_limit ? o->conn_limit : 1024,
@@ -555,7 +567,6 @@ jk_status server_run(struct app *app, const struct server_opts *o)
     MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : 30,
     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
     MHD_OPTION_NOTIFY_COMPLETED, on_completed, 0,
-    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, 0,
     MHD_OPTION_END);
   if (!d) {
     log_error("serve: cannot listen on %s: %s", o->listen, strerror(errno));
@@ -563,6 +574,8 @@ jk_status server_run(struct app *app, const struct server_opts *o)
   }
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   log_info("serve: listening on %s (port %u), %u threads", o->listen, info ? info->port : 0, threads);
+  printf("精康 Jingkang 已启动：http://%s/  （Ctrl+C 停止）\n", o->listen);
+  fflush(stdout);
   int sig = 0;
   sigwait(&set, &sig);
   log_info("serve: signal %d, stopping", sig);

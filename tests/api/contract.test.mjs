@@ -1,0 +1,239 @@
+// contract.test.mjs: the real server against docs/openapi.yaml. Every operation of the spec is
+// called at least once, every answer's status must be documented for that operation, and its
+// body must validate against the documented schema (strictly: undocumented fields fail).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, expectStatus, makeIdNumber, uniqueName, villageOf, DEMO_PASSWORD } from './helpers.mjs';
+import { loadSpec, validate } from './schema.mjs';
+
+let srv;
+let spec;
+const called = new Set();
+let as = {};
+
+before(async () => {
+  spec = loadSpec();
+  srv = await startServer();
+  for (const u of ['sysadmin', 'secadmin', 'auditor', 'county_official', 'city_official', 'rehab_worker', 'evaluator', 'referral_worker']) {
+    as[u] = await srv.login(u);
+  }
+});
+after(async () => { await srv?.close(); });
+
+/** Finds the spec operation for a concrete path. */
+function operation(method, urlPath) {
+  const p = urlPath.split('?')[0];
+  for (const [tpl, item] of Object.entries(spec.paths)) {
+    const re = new RegExp(`^${tpl.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+    if (re.test(p) && item[method.toLowerCase()]) return { tpl, op: item[method.toLowerCase()] };
+  }
+  return null;
+}
+
+/** Asserts that the answer is documented and matches its schema. Returns r.json. */
+function conforms(method, urlPath, r) {
+  const found = operation(method, urlPath);
+  assert.ok(found, `${method} ${urlPath} is not in docs/openapi.yaml`);
+  called.add(`${method.toUpperCase()} ${found.tpl}`);
+  const resp = found.op.responses[String(r.status)];
+  assert.ok(resp, `${method} ${found.tpl}: status ${r.status} is not documented (documented: ${Object.keys(found.op.responses)}); body ${r.text.slice(0, 300)}`);
+  const content = resp.content || {};
+  if (Object.keys(content).length === 0) {
+    assert.equal(r.text, '', `${method} ${found.tpl} ${r.status}: no body documented`);
+    return undefined;
+  }
+  const ct = String(r.headers['content-type'] || '').split(';')[0].trim();
+  assert.ok(content[ct], `${method} ${found.tpl} ${r.status}: content type ${ct} not documented (${Object.keys(content)})`);
+  if (ct === 'application/json') {
+    const errors = validate(content[ct].schema, r.json);
+    assert.deepEqual(errors, [], `${method} ${found.tpl} ${r.status} does not match the schema:\n${errors.join('\n')}\nbody: ${r.text.slice(0, 600)}`);
+  }
+  return r.json;
+}
+
+async function call(api, method, urlPath, body) {
+  const r = await api.req(method, urlPath, body === undefined ? {} : { body });
+  return { r, j: conforms(method, urlPath, r) };
+}
+
+describe('every operation answers as documented', () => {
+  let orgId;
+  let clientId;
+  let idNumber;
+  let village;
+
+  test('session', async () => {
+    const anon = srv.anon();
+    let { r } = await call(anon, 'POST', '/api/v1/session', { username: 'evaluator', password: DEMO_PASSWORD });
+    expectStatus(r, 200);
+    ({ r } = await call(anon, 'GET', '/api/v1/session'));
+    expectStatus(r, 200);
+    ({ r } = await call(srv.anon(), 'POST', '/api/v1/session', { username: 'evaluator', password: 'Wrong-Password-1!' }));
+    expectStatus(r, 401);
+    ({ r } = await call(srv.anon(), 'POST', '/api/v1/session', { username: 'evaluator' }));
+    expectStatus(r, 400);
+    ({ r } = await call(srv.anon(), 'GET', '/api/v1/session'));
+    expectStatus(r, 401);
+    ({ r } = await call(srv.anon(), 'DELETE', '/api/v1/session'));
+    expectStatus(r, 401);
+  });
+
+  test('regions', async () => {
+    const anon = srv.anon();
+    for (const p of ['/api/v1/regions', '/api/v1/regions?parent=5104', `/api/v1/regions?q=${encodeURIComponent('米易')}`,
+      '/api/v1/regions/51', '/api/v1/regions/510421', '/api/v1/regions/510400']) {
+      const { r } = await call(anon, 'GET', p);
+      expectStatus(r, 200);
+    }
+    village = (await villageOf(srv.base, '510421')).village.code;
+    expectStatus((await call(anon, 'GET', `/api/v1/regions/${village}`)).r, 200);
+    expectStatus((await call(anon, 'GET', '/api/v1/regions/519999')).r, 404);
+    expectStatus((await call(anon, 'GET', '/api/v1/regions/abc')).r, 400);
+  });
+
+  test('organizations', async () => {
+    const body = {
+      name: `契约测试机构${Date.now()}`, kind: 'rehab_institution', region: '510421', address: '米易县攀莲镇', location: { lat: 26.89, lng: 102.11 },
+      capacity: 10, operating_mode: 'public', functions: ['day_care'], services: [{ name: '日间照料', price_fen: 2000, unit: '天' }],
+      phone: '0812-8123456', contact: '李主任',
+    };
+    let { r, j } = await call(as.sysadmin, 'POST', '/api/v1/organizations', body);
+    expectStatus(r, 201);
+    orgId = j.id;
+    expectStatus((await call(as.sysadmin, 'POST', '/api/v1/organizations', { ...body, kind: 'x' })).r, 400);
+    expectStatus((await call(as.rehab_worker, 'POST', '/api/v1/organizations', body)).r, 403);
+    expectStatus((await call(srv.anon(), 'POST', '/api/v1/organizations', body)).r, 401);
+    ({ r } = await call(as.evaluator, 'GET', `/api/v1/organizations/${orgId}`));
+    expectStatus(r, 200);
+    expectStatus((await call(as.evaluator, 'GET', '/api/v1/organizations/00000000-0000-4000-8000-000000000000')).r, 404);
+    expectStatus((await call(as.county_official, 'PATCH', `/api/v1/organizations/${orgId}`, { capacity: 11 })).r, 200);
+    expectStatus((await call(as.evaluator, 'PATCH', `/api/v1/organizations/${orgId}`, { capacity: 11 })).r, 403);
+    expectStatus((await call(as.sysadmin, 'GET', '/api/v1/organizations?kind=hospital&page_size=100')).r, 200);
+    expectStatus((await call(as.sysadmin, 'GET', '/api/v1/organizations?page_size=500')).r, 400);
+    // the demo organizations, every one of them
+    const all = await call(as.sysadmin, 'GET', '/api/v1/organizations?page_size=100');
+    expectStatus(all.r, 200);
+    assert.ok(all.j.items.length >= 16);
+  });
+
+  test('clients', async () => {
+    idNumber = makeIdNumber();
+    const name = uniqueName();
+    const body = {
+      name, id_number: idNumber, phone: '13812345678', address: '米易县攀莲镇安宁路1号', residence_region: village, hukou_region: '510421',
+      diagnosis: 'F20.0', disability_certificate: `${idNumber}62`, guardians: [{ name: uniqueName(), relation: '母亲', phone: '13987654321' }],
+      status: 'in_service', notes: '契约测试',
+    };
+    let { r, j } = await call(as.rehab_worker, 'POST', '/api/v1/clients', body);
+    expectStatus(r, 201);
+    clientId = j.id;
+    ({ r } = await call(as.rehab_worker, 'POST', '/api/v1/clients', body));
+    expectStatus(r, 409);
+    ({ r } = await call(as.rehab_worker, 'POST', '/api/v1/clients', { ...body, id_number: makeIdNumber({ birth: j.birth_date }), disability_certificate: undefined, residence_region: '510421' }));
+    expectStatus(r, 201);
+    assert.equal(r.json.warnings[0]?.code, 'possible_duplicate');
+    expectStatus((await call(as.rehab_worker, 'POST', '/api/v1/clients', { ...body, id_number: '123' })).r, 400);
+    expectStatus((await call(as.sysadmin, 'POST', '/api/v1/clients', body)).r, 403);
+    expectStatus((await call(as.rehab_worker, 'POST', '/api/v1/clients', { name: 'x'.repeat(10), residence_region: village, id_number: makeIdNumber(), notes: 'y'.repeat(1100000) })).r, 413);
+
+    for (const u of ['rehab_worker', 'county_official', 'city_official', 'referral_worker']) {
+      expectStatus((await call(as[u], 'GET', `/api/v1/clients/${clientId}`)).r, 200);
+      expectStatus((await call(as[u], 'GET', '/api/v1/clients?page_size=100')).r, 200);
+    }
+    expectStatus((await call(as.auditor, 'GET', `/api/v1/clients/${clientId}`)).r, 403);
+    expectStatus((await call(as.rehab_worker, 'GET', '/api/v1/clients/00000000-0000-4000-8000-000000000000')).r, 404);
+    expectStatus((await call(as.rehab_worker, 'GET', `/api/v1/clients?id_number=${idNumber}`)).r, 200);
+    expectStatus((await call(as.rehab_worker, 'GET', '/api/v1/clients?severe=true&status=in_service')).r, 200);
+    expectStatus((await call(as.rehab_worker, 'POST', '/api/v1/clients/search', { id_number: idNumber })).r, 200);
+    expectStatus((await call(as.rehab_worker, 'POST', '/api/v1/clients/search', { id_number: 'bad' })).r, 400);
+    expectStatus((await call(as.rehab_worker, 'PATCH', `/api/v1/clients/${clientId}`, { notes: '更新' })).r, 200);
+    expectStatus((await call(as.rehab_worker, 'PATCH', `/api/v1/clients/${clientId}`, { bogus: 1 })).r, 400);
+    ({ r, j } = await call(as.rehab_worker, 'POST', `/api/v1/clients/${clientId}/reveal`, {
+      fields: ['id_number', 'phone', 'address', 'guardian_phones', 'disability_certificate'], reason: '契约测试',
+    }));
+    expectStatus(r, 200);
+    assert.equal(j.id_number, idNumber);
+    expectStatus((await call(as.county_official, 'POST', `/api/v1/clients/${clientId}/reveal`, { fields: ['phone'], reason: 'x' })).r, 403);
+  });
+
+  test('users and tokens', async () => {
+    let { r, j } = await call(as.sysadmin, 'GET', '/api/v1/users?page_size=100');
+    expectStatus(r, 200);
+    expectStatus((await call(as.secadmin, 'GET', '/api/v1/users?role=official')).r, 200);
+    expectStatus((await call(as.auditor, 'GET', '/api/v1/users')).r, 403);
+    const username = `contract_${process.pid}`;
+    ({ r, j } = await call(as.sysadmin, 'POST', '/api/v1/users', { username, role: 'referral_worker', region: '510421', password: '康复服务平台2026安全' }));
+    expectStatus(r, 201);
+    const id = j.id;
+    expectStatus((await call(as.sysadmin, 'POST', '/api/v1/users', { username, role: 'evaluator', password: '康复服务平台2026安全' })).r, 409);
+    expectStatus((await call(as.sysadmin, 'POST', '/api/v1/users', { username: `${username}x`, role: 'evaluator', password: 'password1234' })).r, 400);
+    expectStatus((await call(as.sysadmin, 'PATCH', `/api/v1/users/${id}`, { display_name: '契约' })).r, 200);
+    expectStatus((await call(as.secadmin, 'PATCH', `/api/v1/users/${id}`, { display_name: '契约' })).r, 403);
+    for (let i = 0; i < 5; i++) await srv.anon().post('/api/v1/session', { username, password: `Wrong-Password-${i}!` });
+    ({ r, j } = await call(srv.anon(), 'POST', '/api/v1/session', { username, password: '康复服务平台2026安全' }));
+    expectStatus(r, 423);
+    ({ r, j } = await call(as.sysadmin, 'GET', `/api/v1/users?q=${username}`));
+    assert.ok(j.items[0].locked_until, 'locked_until set');
+    expectStatus((await call(as.secadmin, 'POST', `/api/v1/users/${id}/unlock`)).r, 200);
+    expectStatus((await call(as.sysadmin, 'POST', `/api/v1/users/${id}/unlock`)).r, 403);
+    ({ r, j } = await call(as.sysadmin, 'POST', '/api/v1/tokens', { username: 'referral_worker', name: '契约测试' }));
+    expectStatus(r, 201);
+    expectStatus((await call(as.secadmin, 'POST', '/api/v1/tokens', { username: 'referral_worker' })).r, 403);
+  });
+
+  test('audit and stats', async () => {
+    expectStatus((await call(as.auditor, 'GET', `/api/v1/audit?object_type=client&object_id=${clientId}`)).r, 200);
+    expectStatus((await call(as.auditor, 'GET', '/api/v1/audit?page_size=100')).r, 200);
+    expectStatus((await call(as.sysadmin, 'GET', '/api/v1/audit')).r, 403);
+    expectStatus((await call(as.auditor, 'GET', '/api/v1/audit/verify')).r, 200);
+    expectStatus((await call(as.county_official, 'GET', '/api/v1/audit/verify')).r, 403);
+    for (const u of Object.keys(as)) {
+      const { r } = await call(as[u], 'GET', '/api/v1/stats/overview');
+      assert.ok(r.status === 200 || r.status === 403, `${u}: ${r.status}`);
+    }
+    expectStatus((await call(srv.anon(), 'GET', '/api/v1/stats/overview')).r, 401);
+  });
+
+  test('operations', async () => {
+    expectStatus((await call(srv.anon(), 'GET', '/healthz')).r, 200);
+    expectStatus((await call(srv.anon(), 'GET', '/metrics')).r, 200);
+  });
+
+  test('logout', async () => {
+    const api = await srv.login('evaluator');
+    expectStatus((await call(api, 'DELETE', '/api/v1/session')).r, 204);
+    expectStatus((await call(api, 'GET', '/api/v1/session')).r, 401);
+  });
+
+  test('every operation in the spec was called', () => {
+    const all = [];
+    for (const [tpl, item] of Object.entries(spec.paths)) {
+      for (const m of ['get', 'post', 'put', 'patch', 'delete']) if (item[m]) all.push(`${m.toUpperCase()} ${tpl}`);
+    }
+    const missing = all.filter((x) => !called.has(x));
+    assert.deepEqual(missing, [], 'operations never exercised');
+  });
+});
+
+describe('the spec itself', () => {
+  test('every operation has an operationId, a summary and a 4xx or is an operations endpoint', () => {
+    for (const [tpl, item] of Object.entries(spec.paths)) {
+      for (const m of ['get', 'post', 'put', 'patch', 'delete']) {
+        const op = item[m];
+        if (!op) continue;
+        assert.ok(op.operationId && op.summary, `${m} ${tpl}`);
+        if (tpl.startsWith('/api/')) {
+          assert.ok(Object.keys(op.responses).some((s) => s.startsWith('4')), `${m} ${tpl} documents an error`);
+        }
+      }
+    }
+  });
+
+  test('every /api path of the spec exists on the server (an unsupported method gets 405, not 404)', async () => {
+    for (const tpl of Object.keys(spec.paths).filter((t) => t.startsWith('/api/'))) {
+      const p = tpl.replace('{code}', '510421').replace('{id}', '00000000-0000-4000-8000-000000000000');
+      const r = await srv.anon().req('PUT', p);
+      assert.equal(r.status, 405, `PUT ${p}: ${r.status} ${r.text.slice(0, 200)}`);
+    }
+  });
+});

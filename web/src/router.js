@@ -1,0 +1,66 @@
+// router.js: the screens. Routes under the layout need a session; meta.roles limits a screen
+// to some roles (others see the 无权访问 page in place, the URL unchanged).
+import { createRouter, createWebHistory } from 'vue-router'
+import { session, loadSession, clearSession } from './lib/session.js'
+import { setUnauthorizedHandler } from './lib/api.js'
+import { CLIENT_ROLES } from './lib/labels.js'
+import LoginView from './views/LoginView.vue'
+import LayoutView from './views/LayoutView.vue'
+
+const ALL_STAFF = CLIENT_ROLES
+const ORG_VIEWERS = ['sysadmin', ...CLIENT_ROLES]
+
+const routes = [
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: '登录' } },
+  {
+    path: '/',
+    component: LayoutView,
+    children: [
+      { path: '', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: '首页' } },
+      { path: 'clients', name: 'clients', component: () => import('./views/ClientList.vue'), meta: { title: '康复对象', roles: ALL_STAFF, menu: 'clients' } },
+      { path: 'clients/new', name: 'client-new', component: () => import('./views/ClientForm.vue'), meta: { title: '新建康复对象', roles: ALL_STAFF, menu: 'clients' } },
+      { path: 'clients/:id', name: 'client', component: () => import('./views/ClientDetail.vue'), meta: { title: '康复对象详情', roles: ALL_STAFF, menu: 'clients' } },
+      { path: 'clients/:id/edit', name: 'client-edit', component: () => import('./views/ClientForm.vue'), meta: { title: '编辑康复对象', roles: ALL_STAFF, menu: 'clients' } },
+      { path: 'organizations', name: 'organizations', component: () => import('./views/OrgList.vue'), meta: { title: '机构', roles: ORG_VIEWERS, menu: 'organizations' } },
+      { path: 'organizations/new', name: 'org-new', component: () => import('./views/OrgForm.vue'), meta: { title: '新建机构', roles: ['sysadmin', 'official'], menu: 'organizations' } },
+      { path: 'organizations/:id', name: 'organization', component: () => import('./views/OrgDetail.vue'), meta: { title: '机构详情', roles: ORG_VIEWERS, menu: 'organizations' } },
+      { path: 'organizations/:id/edit', name: 'org-edit', component: () => import('./views/OrgForm.vue'), meta: { title: '编辑机构', roles: ORG_VIEWERS, menu: 'organizations' } },
+      { path: 'users', name: 'users', component: () => import('./views/UserAdmin.vue'), meta: { title: '用户管理', roles: ['sysadmin', 'secadmin'], menu: 'users' } },
+      { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { title: '审计', roles: ['auditor'], menu: 'audit' } },
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
+    ],
+  },
+]
+
+const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+router.beforeEach(async (to) => {
+  if (!session.checked) await loadSession()
+  if (to.meta.public) {
+    if (to.name === 'login' && session.user) return { path: typeof to.query.redirect === 'string' ? to.query.redirect : '/' }
+    return true
+  }
+  if (!session.user) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = `${to.meta.title ? to.meta.title + ' - ' : ''}精康 · 精神障碍社区康复服务信息系统`
+})
+
+// Any 401 from the API (session expired, ended elsewhere): back to the login page.
+let redirecting = false
+setUnauthorizedHandler(() => {
+  if (redirecting) return
+  const cur = router.currentRoute.value
+  clearSession()
+  if (cur.name === 'login') return
+  redirecting = true
+  router.replace({ name: 'login', query: { redirect: cur.fullPath, expired: '1' } }).finally(() => { redirecting = false })
+})
+
+export default router
