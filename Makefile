@@ -39,17 +39,20 @@ bin: $(B)/jingkang
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@echo "  CC $(VARIANT) $<"
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(B)/libjk.a: $(OBJ_LIB)
 	@rm -f $@; ar rcs $@ $^
 
 $(B)/jingkang: $(B)/src/cli/main.o $(B)/libjk.a
-	$(CC) $(OPT) $(LDX) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+	@echo "  LD $@"
+	@$(CC) $(OPT) $(LDX) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libjk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDX) -o $@ $< $(B)/libjk.a $(PKG_LIBS) -lcmocka
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS_ALL) $(LDX) -o $@ $< $(B)/libjk.a $(PKG_LIBS) -lcmocka
 
 # The web UI: Vue 3 + Element Plus built by Vite into web/dist, served by the server.
 WEB_SRC := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null)

@@ -161,13 +161,13 @@ static bool client_from_body(struct req *r, json_t *body, struct client_rec *c, 
                                        "guardians", "organization", "status", "notes", 0};
   const char *s, *id_number = 0, *cert = 0;
   if (!body_only(r, body, fields)) return false;
-  if (!body_str(r, body, "name", create, 50, &s)) return false;
+  if (!body_kept_str(r, body, "name", create, 50, &s)) return false;
   if (s) c->name = s;
-  if (!body_str(r, body, "id_number", create, 20, &id_number)) return false;
+  if (!body_kept_str(r, body, "id_number", create, 20, &id_number)) return false;
   if (id_number && !set_id_number(r, c, id_number)) return false;
   if (!body_str(r, body, "phone", false, 20, &s) || (s && !set_phone(r, c, s))) return false;
   if (!body_str(r, body, "address", false, 200, &s) || (s && !set_address(r, c, s))) return false;
-  if (!body_str(r, body, "residence_region", create, 12, &s)) return false;
+  if (!body_kept_str(r, body, "residence_region", create, 12, &s)) return false;
   if (s && !region_param(r, s, "residence_region", true, &c->residence_region)) return false;
   if (c->residence_region && region_code_level(c->residence_region) < REGION_COUNTY)
     return bad_field(r, "residence_region", "居住地应至少精确到县（市、区）");

@@ -69,6 +69,11 @@ bool body_str(struct req *r, json_t *o, const char *key, bool required, size_t m
   return true;
 }
 
+bool body_kept_str(struct req *r, json_t *o, const char *key, bool create, size_t maxlen, const char **out)
+{
+  return body_str(r, o, key, create || json_object_get(o, key), maxlen, out);
+}
+
 bool body_int(struct req *r, json_t *o, const char *key, bool required, int64_t min, int64_t max,
               int64_t *out, bool *present)
 {
@@ -145,11 +150,17 @@ void audit_note(struct req *r, const char *action, const char *type, const char 
   audit_enqueue(r->app->audit, &e);
 }
 
+jk_status audit_write(struct req *r, const char *action, const char *type, const char *id,
+                      const char *result, const char *detail)
+{
+  struct audit_entry e = entry_of(r, action, type, id, result, detail);
+  return audit_append(r->db, &r->app->keys, &e);
+}
+
 jk_status audit_change(struct req *r, const char *action, const char *type, const char *id,
                        const char *detail)
 {
-  struct audit_entry e = entry_of(r, action, type, id, "ok", detail);
-  return audit_append(r->db, &r->app->keys, &e);
+  return audit_write(r, action, type, id, "ok", detail);
 }
 
 static const char *act_name(enum action a)

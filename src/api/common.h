@@ -14,6 +14,9 @@ bool body_only(struct req *r, json_t *o, const char *const *allowed);
 /* A string field: absent or null → *out NULL (400 missing_field when required); not a string,
  * empty after trimming, or longer than maxlen characters → 400 invalid_field. Trims spaces. */
 bool body_str(struct req *r, json_t *o, const char *key, bool required, size_t maxlen, const char **out);
+/* A field every record must have: required on create; on update it may be left out, but when
+ * present it may not be blank or null. */
+bool body_kept_str(struct req *r, json_t *o, const char *key, bool create, size_t maxlen, const char **out);
 /* An integer field in [min, max]. *present tells whether it was given. */
 bool body_int(struct req *r, json_t *o, const char *key, bool required, int64_t min, int64_t max,
               int64_t *out, bool *present);
@@ -30,11 +33,14 @@ bool allowed(struct req *r, enum action act, const struct policy_object *o, cons
              const char *id);
 
 /* Audit: `audit_note` queues the record (reads, searches, denials); `audit_change` appends
- * inside the current write transaction (creates, updates). */
+ * inside the current write transaction (creates, updates) with result "ok", `audit_write` with
+ * the result given (a failed login that also changes the failure count). */
 void audit_note(struct req *r, const char *action, const char *type, const char *id,
                 const char *result, const char *detail);
 jk_status audit_change(struct req *r, const char *action, const char *type, const char *id,
                        const char *detail);
+jk_status audit_write(struct req *r, const char *action, const char *type, const char *id,
+                      const char *result, const char *detail);
 
 const char *iso_time(struct req *r, int64_t ms);
 /* A region code from a query or body, normalized; NULL when absent. False after replying 400

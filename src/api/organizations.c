@@ -91,14 +91,14 @@ static bool org_from_body(struct req *r, json_t *body, struct org_rec *o, bool c
   int64_t cap;
   bool has;
   if (!body_only(r, body, fields)) return false;
-  if (!body_str(r, body, "name", create, 100, &s)) return false;
+  if (!body_kept_str(r, body, "name", create, 100, &s)) return false;
   if (s) o->name = s;
-  if (!body_str(r, body, "kind", create, 32, &s)) return false;
+  if (!body_kept_str(r, body, "kind", create, 32, &s)) return false;
   if (s && !one_of(s, kinds)) return bad_field(r, "kind", "机构类型无效");
   if (s) o->kind = s;
-  if (!body_str(r, body, "region", create, 12, &s)) return false;
+  if (!body_kept_str(r, body, "region", create, 12, &s)) return false;
   if (s && !region_param(r, s, "region", true, &o->region)) return false;
-  if (!body_str(r, body, "address", create, 200, &s)) return false;
+  if (!body_kept_str(r, body, "address", create, 200, &s)) return false;
   if (s) o->address = s;
   json_t *v = json_object_get(body, "location");
   if (create && (!v || json_is_null(v)))

@@ -39,7 +39,7 @@ static void login_failed(struct req *r, const struct user_rec *u, int64_t now)
     struct principal keep = r->who;
     r->authed = true;
     r->who = (struct principal){.user_id = u->id, .username = u->username, .role = role_parse(u->role)};
-    ok = ok && audit_change(r, "login", "session", u->id, until ? "failed; account locked" : "failed") == JK_OK;
+    ok = ok && audit_write(r, "login", "session", u->id, "failed", until ? "wrong password; account locked" : "wrong password") == JK_OK;
     r->authed = false;
     r->who = keep;
     if (ok) db_commit(r->db);

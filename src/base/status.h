@@ -14,6 +14,7 @@ typedef enum jk_status {
   JK_ENOTFOUND,   /* 404: no such object, or not in the caller's scope */
   JK_ECONFLICT,   /* 409: duplicate, or a state that does not allow this */
   JK_ETOOBIG,     /* 413: body over the cap */
+  JK_EMEDIA,      /* 415: body is not the media type the API takes */
   JK_ERULE,       /* 422: well-formed but breaks a rule of the field */
   JK_ELOCKED,     /* 423: account locked */
   JK_ERATE,       /* 429: too many requests */

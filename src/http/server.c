@@ -65,6 +65,7 @@ int jk_status_http(jk_status st)
   case JK_ENOTFOUND: return 404;
   case JK_ECONFLICT: return 409;
   case JK_ETOOBIG: return 413;
+  case JK_EMEDIA: return 415;
   case JK_ERULE: return 422;
   case JK_ELOCKED: return 423;
   case JK_ERATE: return 429;
@@ -115,6 +116,7 @@ static const char *default_code(jk_status st)
   case JK_ENOTFOUND: return "not_found";
   case JK_ECONFLICT: return "conflict";
   case JK_ETOOBIG: return "body_too_large";
+  case JK_EMEDIA: return "unsupported_media_type";
   case JK_ERULE: return "rule_violation";
   case JK_ELOCKED: return "account_locked";
   case JK_ERATE: return "rate_limited";
@@ -164,7 +166,7 @@ jk_status req_json(struct req *r, json_t **out, struct jk_err *e)
 {
   const char *ct = req_header(r, "Content-Type");
   if (!ct || strncasecmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';' && ct[16] != ' '))
-    return jk_fail(e, JK_EINVAL, "unsupported_media_type", "请求体应为 application/json", 0);
+    return jk_fail(e, JK_EMEDIA, "unsupported_media_type", "请求体应为 application/json", 0);
   json_error_t je;
   *out = json_loadb(r->body.data ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES, &je);
   if (!*out) return jk_fail(e, JK_EINVAL, "bad_json", "请求体不是有效的JSON（或有重复的键）", 0);

@@ -42,8 +42,10 @@ static jk_status decide_client(const struct principal *p, enum action act, const
   bool scoped;
   switch (p->role) {
   case ROLE_OFFICIAL:
-    if (act == ACT_REVEAL) return JK_EFORBIDDEN;
+    /* Outside the region the client does not exist for them (404); inside, officials see the
+     * masked record only (403 on reveal). */
     scoped = act == ACT_LIST || in_region(p, o->region);
+    if (scoped && act == ACT_REVEAL) return JK_EFORBIDDEN;
     break;
   case ROLE_REFERRAL_WORKER:
     scoped = act == ACT_LIST || in_region(p, o->region);
