@@ -327,7 +327,7 @@ static bool load_client(struct req *r, enum action act, struct client_rec *c)
   if (policy_decide(&r->who, ACT_LIST, &po) == JK_EFORBIDDEN) return allowed(r, act, &po, "client", r->params[0]);
   jk_status st = uuid_valid(r->params[0]) ? client_store_by_id(r->db, r->a, r->params[0], c) : JK_ENOTFOUND;
   if (st == JK_ENOTFOUND) {
-    audit_note(r, act == ACT_READ ? "read" : "update", "client", arena_strndup(r->a, r->params[0], 40), "not_found", 0);
+    audit_note(r, act == ACT_READ ? "read" : "update", "client", r->params[0], "not_found", 0);
     return reply_fail(r, st, "not_found", "对象不存在或不在您的管辖范围内", 0), false;
   }
   if (st != JK_OK) return reply_err(r, st, 0), false;

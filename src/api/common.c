@@ -1,5 +1,6 @@
 /* common.c: see common.h. */
 #include "api/common.h"
+#include "base/utf8.h"
 #include "api/app.h"
 #include "base/arena.h"
 #include "base/clock.h"
@@ -24,20 +25,16 @@ bool body_only(struct req *r, json_t *o, const char *const *allowed)
     bool ok = false;
     for (int i = 0; allowed[i] && !ok; i++) ok = strcmp(key, allowed[i]) == 0;
     if (!ok) {
-      reply_fail(r, JK_EINVAL, "unknown_field",
-                 arena_printf(r->a, "不认识的字段：%.64s", key), arena_strndup(r->a, key, 64));
+      size_t n = strnlen(key, 64);
+      while (n && key[n] && ((unsigned char)key[n] & 0xc0) == 0x80) n--; /* whole UTF-8 characters */
+      const char *shown = arena_strndup(r->a, key, n);
+      reply_fail(r, JK_EINVAL, "unknown_field", arena_printf(r->a, "不认识的字段：%s", shown), shown);
       return false;
     }
   }
   return true;
 }
 
-static size_t utf8_chars(const char *s)
-{
-  size_t n = 0;
-  for (; *s; s++) n += ((unsigned char)*s & 0xc0) != 0x80;
-  return n;
-}
 
 bool body_str(struct req *r, json_t *o, const char *key, bool required, size_t maxlen, const char **out)
 {

@@ -74,6 +74,7 @@ void *arena_alloc(struct arena *a, size_t n)
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
   if (!s) return 0;
+  n = strnlen(s, n);
   char *d = arena_alloc(a, n + 1);
   memcpy(d, s, n);
   d[n] = 0;

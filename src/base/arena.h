@@ -17,7 +17,7 @@ void *arena_alloc(struct arena *a, size_t n);  /* zeroed, aligned for any type *
 char *arena_strdup(struct arena *a, const char *s);          /* NULL in, NULL out */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 size_t arena_used(const struct arena *a);
 
 #endif

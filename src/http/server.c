@@ -10,6 +10,7 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/utf8.h"
 #include "sec/crypto.h"
 #include "store/db.h"
 #include "store/user_store.h"
@@ -23,6 +24,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -88,9 +90,14 @@ void reply_text(struct req *r, int status, const char *ctype, char *body, size_t
 
 void reply_json(struct req *r, int status, json_t *body)
 {
-  char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : 0;
   json_decref(body);
-  if (!text) abort();
+  if (!text) { /* a value jansson refused (never expected): answer 500, do not crash */
+    log_error("reply_json: body could not be encoded");
+    status = 500;
+    text = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"服务器内部错误\"}}");
+    if (!text) abort();
+  }
   reply_text(r, status, "application/json; charset=utf-8", text, strlen(text));
 }
 
@@ -237,6 +244,16 @@ static bool csrf_ok(struct req *r)
 
 /* ---- routing ---- */
 
+/* Path parameters are ids and codes: ASCII letters, digits, '-', '_' and '.', at most 64. Anything
+ * else matches no route (404), so handlers, logs and the audit trail only ever see these. */
+static bool param_ok(const char *p, size_t len)
+{
+  if (len == 0 || len > 64) return false;
+  for (size_t i = 0; i < len; i++)
+    if (!isalnum((unsigned char)p[i]) && p[i] != '-' && p[i] != '_' && p[i] != '.') return false;
+  return true;
+}
+
 /* Matches path against pattern, collecting {params} into r. */
 static bool match(struct req *r, const char *pat, const char *path)
 {
@@ -245,7 +262,7 @@ static bool match(struct req *r, const char *pat, const char *path)
     if (*pat == '{') {
       const char *end = strchr(path, '/');
       size_t len = end ? (size_t)(end - path) : strlen(path);
-      if (len == 0 || np >= MAX_PATH_PARAMS) return false;
+      if (!param_ok(path, len) || np >= MAX_PATH_PARAMS) return false;
       r->params[np++] = arena_strndup(r->a, path, len);
       path += len;
       pat = strchr(pat, '}') + 1;
@@ -256,6 +273,16 @@ static bool match(struct req *r, const char *pat, const char *path)
   if (*pat || *path) return false;
   r->nparams = np;
   return true;
+}
+
+/* Every query value must be valid UTF-8 without control characters and at most 256 bytes, so
+ * that whatever a handler echoes or records stays well-formed. */
+static enum MHD_Result query_check(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  bool *ok = cls;
+  for (const char *s = key; s && *ok; s = s == key ? value : 0)
+    if (strlen(s) > 256 || !utf8_clean(s)) *ok = false;
+  return *ok ? MHD_YES : MHD_NO;
 }
 
 static void dispatch(struct req *r)
@@ -288,6 +315,12 @@ static void dispatch(struct req *r)
   match(r, hit->pattern, r->path); /* re-collect params of the hit */
   if (r->body_too_big) {
     reply_fail(r, JK_ETOOBIG, "body_too_large", "请求体超过1 MiB上限", 0);
+    return;
+  }
+  bool query_ok = true;
+  MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_check, &query_ok);
+  if (!query_ok) {
+    reply_fail(r, JK_EINVAL, "bad_query", "查询参数含有非法字符或过长", 0);
     return;
   }
   r->db = db_for_thread();

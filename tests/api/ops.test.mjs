@@ -79,6 +79,24 @@ describe('unknown paths and methods', () => {
   test('a query string does not change the route', async () => {
     expectStatus(await srv.anon().get('/api/v1/regions/510421?x=1'), 200);
   });
+
+  test('a path id with bytes that are not an id: 404, and the audit trail stays readable', async () => {
+    const api = await srv.login('rehab_worker');
+    for (const p of ['/api/v1/clients/%FF%FE', '/api/v1/clients/%E6%94', '/api/v1/clients/a%00b',
+      '/api/v1/clients/%E6%94%80%E6%9E%9D', `/api/v1/clients/${'a'.repeat(65)}`, '/api/v1/regions/51%0A']) {
+      expectStatus(await api.get(p), 404, 'not_found');
+    }
+    const auditor = await srv.login('auditor');
+    expectStatus(await auditor.get('/api/v1/audit?page_size=100'), 200);
+  });
+
+  test('a query value that is not clean UTF-8 or too long: 400 bad_query', async () => {
+    const api = await srv.login('county_official');
+    for (const q of ['q=%FF', 'q=%E6%94', 'q=a%0Ab', `q=${'a'.repeat(257)}`, '%FF=1']) {
+      expectStatus(await api.get(`/api/v1/clients?${q}`), 400, 'bad_query');
+    }
+    expectStatus(await api.get(`/api/v1/clients?q=${encodeURIComponent('张')}`), 200);
+  });
 });
 
 describe('GET /api/v1/stats/overview', () => {

@@ -32,7 +32,7 @@ static int setup(void **state)
   if (keys_create_file(key) != JK_OK || keys_load(key, &f->k) != JK_OK) return -1;
   if (db_open(f->path, true, &f->db) != JK_OK || db_migrate(f->db) != JK_OK) return -1;
   for (int i = 0; i < 5; i++) {
-    char id[8];
+    char id[16];
     snprintf(id, sizeof id, "c%d", i + 1);
     struct audit_entry e = {.user_id = "u1", .username = "rehab_worker", .role = "rehab_staff", .action = "read",
                             .object_type = "client", .object_id = id, .result = "ok", .request_id = "r"};
