@@ -24,7 +24,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <ctype.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -244,16 +243,6 @@ static bool csrf_ok(struct req *r)
 
 /* ---- routing ---- */
 
-/* Path parameters are ids and codes: ASCII letters, digits, '-', '_' and '.', at most 64. Anything
- * else matches no route (404), so handlers, logs and the audit trail only ever see these. */
-static bool param_ok(const char *p, size_t len)
-{
-  if (len == 0 || len > 64) return false;
-  for (size_t i = 0; i < len; i++)
-    if (!isalnum((unsigned char)p[i]) && p[i] != '-' && p[i] != '_' && p[i] != '.') return false;
-  return true;
-}
-
 /* Matches path against pattern, collecting {params} into r. */
 static bool match(struct req *r, const char *pat, const char *path)
 {
@@ -262,8 +251,12 @@ static bool match(struct req *r, const char *pat, const char *path)
     if (*pat == '{') {
       const char *end = strchr(path, '/');
       size_t len = end ? (size_t)(end - path) : strlen(path);
-      if (!param_ok(path, len) || np >= MAX_PATH_PARAMS) return false;
-      r->params[np++] = arena_strndup(r->a, path, len);
+      /* A parameter is an id or a code: at most 64 bytes of clean UTF-8, else no route (404),
+       * so handlers, logs and the audit trail only ever see well-formed text. */
+      if (len == 0 || len > 64 || np >= MAX_PATH_PARAMS) return false;
+      r->params[np] = arena_strndup(r->a, path, len);
+      if (strlen(r->params[np]) != len || !utf8_clean(r->params[np])) return false;
+      np++;
       path += len;
       pat = strchr(pat, '}') + 1;
     } else if (*pat++ != *path++) {
