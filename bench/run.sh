@@ -71,7 +71,8 @@ NGX_RPS=$(rps "$OUT/nginx.txt")
 kill "$(cat "$OUT/nginx/nginx.pid")"; rm -f "$OUT/nginx/nginx.pid"
 say "ratio jingkang/nginx: $(awk -v a="$JK_RPS" -v b="$NGX_RPS" 'BEGIN{printf "%.2f", a/b}') ($JK_RPS / $NGX_RPS req/s)"
 
-lua_rotate search "/api/v1/clients?page_size=20&q=" "王伟 李静 张敏 刘洋 陈杰 杨丽 黄强 赵娟"
+names=$(node -e 'console.log("王伟 李静 张敏 刘洋 陈杰 杨丽 黄强 赵娟".split(" ").map(encodeURIComponent).join(" "))')
+lua_rotate search "/api/v1/clients?page_size=20&q=" "$names"
 say "## name search (20 per page), wrk -t2 -c16"
 wrk -t2 -c16 -d${DUR}s --latency -s "$OUT/search.lua" http://127.0.0.1:$PORT > "$OUT/search.txt"; cat "$OUT/search.txt" >> "$OUT/results.txt"
 lua_rotate idlookup "/api/v1/clients?id_number=" "$idnums"

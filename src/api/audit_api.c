@@ -58,6 +58,7 @@ void api_audit_verify(struct req *r)
   struct policy_object po = {OBJ_AUDIT, 0, 0};
   if (!allowed(r, ACT_READ, &po, "audit", 0)) return;
   audit_queue_flush(r->app->audit);
+  db_end_read(r->db); /* verify what was just flushed, not the snapshot from before it */
   struct audit_check c;
   jk_status st = audit_verify(r->db, &r->app->keys, &c);
   if (st != JK_OK) return reply_err(r, st, 0);

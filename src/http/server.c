@@ -278,6 +278,24 @@ static enum MHD_Result query_check(void *cls, enum MHD_ValueKind kind, const cha
   return *ok ? MHD_YES : MHD_NO;
 }
 
+/* Authentication, CSRF and the handler, inside the request's read snapshot. */
+static void run_route(struct req *r, const struct route *hit)
+{
+  r->authed = authenticate(r);
+  if (!(hit->flags & ROUTE_PUBLIC)) {
+    if (!r->authed) {
+      reply_fail(r, JK_EAUTH, "unauthenticated", "请先登录（会话已过期或无效）", 0);
+      return;
+    }
+    if (!csrf_ok(r)) {
+      reply_fail(r, JK_EFORBIDDEN, "csrf_failed", "请求缺少有效的CSRF令牌", 0);
+      return;
+    }
+  }
+  hit->fn(r);
+  if (!r->status) reply_err(r, JK_EINTERNAL, 0);
+}
+
 static void dispatch(struct req *r)
 {
   const struct route *hit = 0;
@@ -321,19 +339,9 @@ static void dispatch(struct req *r)
     reply_err(r, JK_EUNAVAIL, 0);
     return;
   }
-  r->authed = authenticate(r);
-  if (!(hit->flags & ROUTE_PUBLIC)) {
-    if (!r->authed) {
-      reply_fail(r, JK_EAUTH, "unauthenticated", "请先登录（会话已过期或无效）", 0);
-      return;
-    }
-    if (!csrf_ok(r)) {
-      reply_fail(r, JK_EFORBIDDEN, "csrf_failed", "请求缺少有效的CSRF令牌", 0);
-      return;
-    }
-  }
-  hit->fn(r);
-  if (!r->status) reply_err(r, JK_EINTERNAL, 0);
+  db_begin_read(r->db);
+  run_route(r, hit);
+  db_end_read(r->db);
 }
 
 /* ---- operations endpoints ---- */

@@ -116,7 +116,8 @@ jk_status audit_verify(struct db *db, const struct keys *k, struct audit_check *
 /* ---- the background writer ---- */
 
 #define QUEUE_MAX 4096
-#define BATCH_MS 5
+#define BATCH_MS 5     /* queued entries wait at most this long (plus one commit) */
+#define BATCH_MAX 1024
 
 struct queued {
   struct audit_entry e;
@@ -186,7 +187,7 @@ static bool write_batch(struct audit_queue *q, struct queued *batch, size_t n)
 static void *writer_main(void *arg)
 {
   struct audit_queue *q = arg;
-  static _Thread_local struct queued batch[256];
+  static _Thread_local struct queued batch[BATCH_MAX];
   for (;;) {
     pthread_mutex_lock(&q->mu);
     while (q->count == 0 && !q->stopping) pthread_cond_wait(&q->has_work, &q->mu);
@@ -195,7 +196,7 @@ static void *writer_main(void *arg)
       break;
     }
     size_t n = 0;
-    while (n < 256 && q->count > 0) {
+    while (n < BATCH_MAX && q->count > 0) {
       batch[n++] = q->items[q->head];
       q->head = (q->head + 1) % QUEUE_MAX;
       q->count--;
@@ -212,7 +213,7 @@ static void *writer_main(void *arg)
     q->committed += n;
     pthread_cond_broadcast(&q->flushed);
     pthread_mutex_unlock(&q->mu);
-    if (n < 8) {   /* light load: let a few more arrive to share the next fsync */
+    if (n < BATCH_MAX) { /* let more arrive to share the next commit and fsync */
       struct timespec ts = {0, BATCH_MS * 1000000L};
       nanosleep(&ts, 0);
     }

@@ -83,13 +83,35 @@ jk_status keys_load(const char *path, struct keys *out)
   return JK_OK;
 }
 
+/* Nonces, ids and request ids come from a per-thread pool refilled from the kernel 4 KiB at a
+ * time (one getrandom call per 170 sealed fields instead of one each). Used bytes are wiped. */
+static void pool_bytes(void *out, size_t n)
+{
+  static _Thread_local unsigned char pool[4096];
+  static _Thread_local size_t left;
+  unsigned char *o = out;
+  while (n) {
+    if (!left) {
+      randombytes_buf(pool, sizeof pool);
+      left = sizeof pool;
+    }
+    size_t take = n < left ? n : left;
+    unsigned char *src = pool + sizeof pool - left;
+    memcpy(o, src, take);
+    sodium_memzero(src, take);
+    o += take;
+    n -= take;
+    left -= take;
+  }
+}
+
 unsigned char *field_seal(struct arena *a, const struct keys *k, const char *plain, const char *ad,
                           size_t *len)
 {
   size_t pl = strlen(plain);
   unsigned char *out = arena_alloc(a, 1 + NONCE + pl + TAG);
   out[0] = SEAL_VERSION;
-  randombytes_buf(out + 1, NONCE);
+  pool_bytes(out + 1, NONCE);
   unsigned long long clen = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(out + 1 + NONCE, &clen, (const unsigned char *)plain, pl,
                                              (const unsigned char *)ad, strlen(ad), 0, out + 1, k->field);
@@ -152,7 +174,7 @@ void token_hash(const char *token, unsigned char out[32])
 void uuid_v7(char out[37])
 {
   unsigned char b[16];
-  randombytes_buf(b, sizeof b);
+  pool_bytes(b, sizeof b);
   uint64_t ms = (uint64_t)clock_now_ms();
   for (int i = 0; i < 6; i++) b[i] = (unsigned char)(ms >> (40 - 8 * i));
   b[6] = (unsigned char)(0x70 | (b[6] & 0x0f));
@@ -182,7 +204,7 @@ void random_hex(char *out, size_t nbytes)
 {
   unsigned char raw[64];
   if (nbytes > sizeof raw) nbytes = sizeof raw;
-  randombytes_buf(raw, nbytes);
+  pool_bytes(raw, nbytes);
   sodium_bin2hex(out, nbytes * 2 + 1, raw, nbytes);
 }
 

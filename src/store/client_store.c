@@ -16,7 +16,7 @@ static const char SQL_INSERT[] =
   " address_enc, address_masked, residence_region, hukou_region, diagnosis, severe, disability_enc,"
   " disability_masked, disability_category, disability_grade, guardians, organization_rid, status,"
   " notes, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-  " $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING rid";
+  " $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)";
 static const char SQL_UPDATE[] =
   "UPDATE client SET name = $2, sex = $3, birth_date = $4, id_bidx = $5, id_enc = $6, id_masked = $7,"
   " phone_enc = $8, phone_masked = $9, address_enc = $10, address_masked = $11, residence_region = $12,"
@@ -93,9 +93,10 @@ jk_status client_store_insert(struct db *db, struct arena *a, struct client_rec 
   db_bind_text(st, 1, c->id);
   bind_client(st, c);
   int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) c->rid = sqlite3_column_int64(st, 0);
   db_done(st);
-  return rc == SQLITE_ROW ? JK_OK : db_status(rc);
+  if (rc != SQLITE_DONE) return db_status(rc);
+  c->rid = sqlite3_last_insert_rowid(db_sqlite(db)); /* cheaper than RETURNING's temporary table */
+  return JK_OK;
 }
 
 jk_status client_store_update(struct db *db, struct arena *a, const struct client_rec *c, char **existing_id)

@@ -20,6 +20,7 @@ struct db {
   struct stmt_slot *slots;
   size_t nslots, used;
   bool in_write;
+  bool in_read;
 };
 
 jk_status db_status(int rc)
@@ -45,8 +46,14 @@ jk_status db_exec(struct db *db, const char *sql)
   return db_status(rc);
 }
 
+/* Before the first connection: no global memory statistics (they take a process-wide mutex on
+ * every allocation SQLite makes). */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+static void configure_sqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 jk_status db_open(const char *path, bool create, struct db **out)
 {
+  pthread_once(&config_once, configure_sqlite);
   sqlite3 *h = 0;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path, &h, flags, 0);
@@ -65,7 +72,7 @@ jk_status db_open(const char *path, bool create, struct db **out)
   snprintf(pragmas, sizeof pragmas,
            "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
            "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864; PRAGMA secure_delete=ON;"
-           "PRAGMA cache_size=-32768;",
+           "PRAGMA cache_size=-32768; PRAGMA mmap_size=2147483648;",
            sync && strcmp(sync, "NORMAL") == 0 ? "NORMAL" : "FULL");
   if (db_exec(db, pragmas) != JK_OK) {
     db_close(db);
@@ -85,6 +92,7 @@ void db_close(struct db *db)
     sqlite3_exec(db->h, "ROLLBACK", 0, 0, 0);
     pthread_mutex_unlock(&write_lock);
   }
+  db_end_read(db);
   sqlite3_exec(db->h, "PRAGMA optimize", 0, 0, 0);
   sqlite3_close(db->h);
   free(db);
@@ -153,8 +161,25 @@ void db_done(sqlite3_stmt *st)
   sqlite3_clear_bindings(st);
 }
 
+jk_status db_begin_read(struct db *db)
+{
+  if (db->in_read || db->in_write) return JK_OK;
+  int rc = sqlite3_exec(db->h, "BEGIN DEFERRED", 0, 0, 0);
+  if (rc != SQLITE_OK) return db_status(rc);
+  db->in_read = true;
+  return JK_OK;
+}
+
+void db_end_read(struct db *db)
+{
+  if (!db->in_read) return;
+  db->in_read = false;
+  if (sqlite3_exec(db->h, "COMMIT", 0, 0, 0) != SQLITE_OK) sqlite3_exec(db->h, "ROLLBACK", 0, 0, 0);
+}
+
 jk_status db_begin_write(struct db *db)
 {
+  db_end_read(db); /* a write starts from the newest state, never from an older snapshot */
   pthread_mutex_lock(&write_lock);
   int rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", 0, 0, 0);
   if (rc != SQLITE_OK) {

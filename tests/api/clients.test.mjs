@@ -3,6 +3,8 @@
 // role, bearer tokens, and malformed input.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   startServer, expectStatus, expectPage, expectJson, makeIdNumber, breakCheck, checkChar, uniqueName, mobile, maskId,
   villageOf, randomBirth, UUID_RE, TIME_RE,
@@ -406,6 +408,29 @@ describe('POST /api/v1/clients', () => {
     test('a name over 50 characters: 400 invalid_field', async () => {
       expectStatus(await rehab.post('/api/v1/clients', body({ name: '名'.repeat(51) })), 400, 'invalid_field', 'name');
     });
+  });
+});
+
+describe('encryption at rest', () => {
+  test('the database files hold no ID number, phone, address or guardian phone in plain text', async () => {
+    const id = makeIdNumber({ region: '510421' });
+    const phone = mobile();
+    const gphone = mobile();
+    const address = `米易县攀莲镇明文检查路${Math.floor(Math.random() * 1e6)}号`;
+    const b = body({ id_number: id, phone, address, disability_certificate: `${id}63`,
+      guardians: [{ name: '监护人甲', relation: '母亲', phone: gphone }] });
+    expectStatus(await rehab.post('/api/v1/clients', b), 201);
+    // A read through the blind index still finds it.
+    const found = expectStatus(await rehab.get(`/api/v1/clients?id_number=${id}`), 200);
+    assert.equal(found.items.length, 1);
+    const files = fs.readdirSync(srv.dataDir).filter((f) => f.startsWith('jingkang.db'));
+    assert.ok(files.includes('jingkang.db'), `database file present: ${files}`);
+    for (const f of files) {
+      const bytes = fs.readFileSync(path.join(srv.dataDir, f));
+      for (const secret of [id, id.slice(6, 14) + id.slice(14), phone, gphone, address, address.slice(-8)]) {
+        assert.equal(bytes.indexOf(Buffer.from(secret, 'utf8')), -1, `${f} must not contain ${secret}`);
+      }
+    }
   });
 });
 
