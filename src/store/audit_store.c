@@ -14,13 +14,16 @@ static const char SQL_SET_HEAD[] =
 static const char SQL_SCAN[] =
   "SELECT seq, time, user_id, username, role, action, object_type, object_id, result, request_id,"
   " detail, hash FROM audit ORDER BY seq";
+/* The page and its total are two queries: a window count would read every matching row for
+ * every page. */
+#define QUERY_WHERE \
+  " WHERE ($1 IS NULL OR username = $1) AND ($2 IS NULL OR object_type = $2)" \
+  " AND ($3 IS NULL OR object_id = $3) AND ($4 IS NULL OR action = $4)" \
+  " AND ($5 = 0 OR time >= $5) AND ($6 = 0 OR time < $6)"
 static const char SQL_QUERY[] =
   "SELECT seq, time, user_id, username, role, action, object_type, object_id, result, request_id,"
-  " detail, hash, count(*) OVER () FROM audit"
-  " WHERE ($1 IS NULL OR username = $1) AND ($2 IS NULL OR object_type = $2)"
-  " AND ($3 IS NULL OR object_id = $3) AND ($4 IS NULL OR action = $4)"
-  " AND ($5 = 0 OR time >= $5) AND ($6 = 0 OR time < $6)"
-  " ORDER BY seq DESC LIMIT $7 OFFSET $8";
+  " detail, hash FROM audit" QUERY_WHERE " ORDER BY seq DESC LIMIT $7 OFFSET $8";
+static const char SQL_QUERY_COUNT[] = "SELECT count(*) FROM audit" QUERY_WHERE;
 
 jk_status audit_store_tail(struct db *db, int64_t *seq, unsigned char hash[32])
 {
@@ -117,22 +120,32 @@ jk_status audit_store_scan(struct db *db, bool (*fn)(const struct audit_row *r, 
 
 static const char *dup(struct arena *a, const char *s) { return arena_strdup(a, s); }
 
-jk_status audit_store_query(struct db *db, struct arena *a, const struct audit_query *q,
-                            struct audit_row **rows, int64_t *n, int64_t *total)
+static void bind_query(sqlite3_stmt *st, const struct audit_query *q)
 {
-  sqlite3_stmt *st = db_prepare(db, SQL_QUERY);
-  if (!st) return JK_EINTERNAL;
   db_bind_text(st, 1, q->username);
   db_bind_text(st, 2, q->object_type);
   db_bind_text(st, 3, q->object_id);
   db_bind_text(st, 4, q->action);
   db_bind_int64(st, 5, q->from);
   db_bind_int64(st, 6, q->to);
+}
+
+jk_status audit_store_query(struct db *db, struct arena *a, const struct audit_query *q,
+                            struct audit_row **rows, int64_t *n, int64_t *total)
+{
+  *n = *total = 0;
+  sqlite3_stmt *st = db_prepare(db, SQL_QUERY_COUNT);
+  if (!st) return JK_EINTERNAL;
+  bind_query(st, q);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) *total = sqlite3_column_int64(st, 0);
+  db_done(st);
+  if (rc != SQLITE_ROW) return db_status(rc);
+  if (!(st = db_prepare(db, SQL_QUERY))) return JK_EINTERNAL;
+  bind_query(st, q);
   db_bind_int64(st, 7, q->limit);
   db_bind_int64(st, 8, q->offset);
   *rows = arena_alloc(a, sizeof **rows * (size_t)(q->limit > 0 ? q->limit : 1));
-  *n = *total = 0;
-  int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < q->limit) {
     struct audit_row *r = &(*rows)[(*n)++];
     read_row(st, r);
@@ -145,7 +158,6 @@ jk_status audit_store_query(struct db *db, struct arena *a, const struct audit_q
     r->result = dup(a, r->result);
     r->request_id = dup(a, r->request_id);
     r->detail = dup(a, r->detail);
-    *total = sqlite3_column_int64(st, 12);
   }
   db_done(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);

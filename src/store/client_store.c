@@ -26,12 +26,25 @@ static const char SQL_UPDATE[] =
 static const char SQL_ID_BY_BIDX[] = "SELECT id FROM client WHERE id_bidx = $1";
 static const char SQL_BY_ID[] = "SELECT " CLIENT_COLS CLIENT_FROM " WHERE c.id = $1";
 static const char SQL_BY_BIDX[] = "SELECT " CLIENT_COLS CLIENT_FROM " WHERE c.id_bidx = $1";
-static const char SQL_LIST[] =
-  "SELECT " CLIENT_COLS ", count(*) OVER ()" CLIENT_FROM
-  " WHERE ($1 IS NULL OR (c.residence_region >= $1 AND c.residence_region < $1 || ':'))"
-  " AND ($2 = 0 OR c.organization_rid = $2) AND ($3 IS NULL OR instr(c.name, $3) > 0)"
+/* The list's filters. A name matches from its start (王 or 王伟), so the name index serves it;
+ * char(1114111) is U+10FFFF, above every character that can follow the prefix. SQLite cannot use
+ * an index for a term written as "$n IS NULL OR ...", so the filter that leads (name, else region,
+ * else organization) is written as a plain term in its own statement. */
+#define BY_NAME " (c.name >= $3 AND c.name < $3 || char(1114111))"
+#define BY_REGION " (c.residence_region >= $1 AND c.residence_region < $1 || ':')"
+#define BY_ORG " c.organization_rid = $2"
+#define LIST_REST \
+  " AND ($1 IS NULL OR" BY_REGION ") AND ($2 = 0 OR" BY_ORG ") AND ($3 IS NULL OR" BY_NAME ")" \
   " AND ($4 IS NULL OR c.status = $4) AND ($5 < 0 OR (c.severe > 0) = ($5 > 0))"
-  " ORDER BY c.rid DESC LIMIT $6 OFFSET $7";
+#define LIST_PAGE " ORDER BY c.rid DESC LIMIT $6 OFFSET $7"
+/* The page's rowids are found first from the index alone; only those 20 rows are then read. */
+#define LIST_SQL(lead) \
+  {"SELECT " CLIENT_COLS CLIENT_FROM " WHERE c.rid IN (SELECT c.rid FROM client c WHERE" lead LIST_REST \
+   LIST_PAGE ") ORDER BY c.rid DESC", \
+   "SELECT count(*) FROM client c WHERE" lead LIST_REST}
+static const char *const SQL_LIST[4][2] = {
+  LIST_SQL(BY_NAME), LIST_SQL(BY_REGION), LIST_SQL(BY_ORG), LIST_SQL(" 1"),
+};
 static const char SQL_LIKELY_DUPS[] =
   "SELECT id FROM client WHERE name = $1 AND birth_date = $2 AND substr(residence_region, 1, 6) = $3"
   " AND id <> coalesce($4, '') LIMIT 20";
@@ -186,25 +199,33 @@ jk_status client_store_by_bidx(struct db *db, struct arena *a, const unsigned ch
   return get_one(db, a, st, out);
 }
 
-jk_status client_store_list(struct db *db, struct arena *a, const struct client_query *q,
-                            struct client_rec **out, int64_t *n, int64_t *total)
+static void bind_query(sqlite3_stmt *st, const struct client_query *q)
 {
-  sqlite3_stmt *st = db_prepare(db, SQL_LIST);
-  if (!st) return JK_EINTERNAL;
   db_bind_text(st, 1, q->region);
   db_bind_int64(st, 2, q->org_rid);
   db_bind_text(st, 3, q->name);
   db_bind_text(st, 4, q->status);
   db_bind_int64(st, 5, q->severe);
+}
+
+jk_status client_store_list(struct db *db, struct arena *a, const struct client_query *q,
+                            struct client_rec **out, int64_t *n, int64_t *total)
+{
+  *n = *total = 0;
+  int lead = q->name ? 0 : q->region ? 1 : q->org_rid ? 2 : 3;
+  sqlite3_stmt *st = db_prepare(db, SQL_LIST[lead][1]);
+  if (!st) return JK_EINTERNAL;
+  bind_query(st, q);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) *total = sqlite3_column_int64(st, 0);
+  db_done(st);
+  if (rc != SQLITE_ROW) return db_status(rc);
+  if (!(st = db_prepare(db, SQL_LIST[lead][0]))) return JK_EINTERNAL;
+  bind_query(st, q);
   db_bind_int64(st, 6, q->limit);
   db_bind_int64(st, 7, q->offset);
   *out = arena_alloc(a, sizeof **out * (size_t)(q->limit > 0 ? q->limit : 1));
-  *n = *total = 0;
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < q->limit) {
-    read_client(a, st, &(*out)[(*n)++]);
-    *total = sqlite3_column_int64(st, 29);
-  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < q->limit) read_client(a, st, &(*out)[(*n)++]);
   db_done(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }

@@ -42,7 +42,7 @@ jk_status client_store_by_bidx(struct db *db, struct arena *a, const unsigned ch
 struct client_query {
   const char *region;     /* subtree of the residence region */
   int64_t org_rid;        /* 0 = any */
-  const char *name;       /* name contains */
+  const char *name;       /* name starts with */
   const char *status;
   int severe;             /* -1 any, 0 no, 1 yes */
   int64_t limit, offset;

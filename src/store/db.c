@@ -72,7 +72,7 @@ jk_status db_open(const char *path, bool create, struct db **out)
   snprintf(pragmas, sizeof pragmas,
            "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
            "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864; PRAGMA secure_delete=ON;"
-           "PRAGMA cache_size=-32768; PRAGMA mmap_size=2147483648;",
+           "PRAGMA cache_size=-32768;",
            sync && strcmp(sync, "NORMAL") == 0 ? "NORMAL" : "FULL");
   if (db_exec(db, pragmas) != JK_OK) {
     db_close(db);

@@ -41,7 +41,7 @@ static const char *const migrations[] = {
   "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
   "CREATE INDEX client_region ON client(residence_region);"
   "CREATE INDEX client_org ON client(organization_rid);"
-  "CREATE INDEX client_name ON client(name, birth_date);"
+  "CREATE INDEX client_name ON client(name, birth_date, residence_region);"
   "CREATE TABLE app_user ("
   "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, username TEXT NOT NULL UNIQUE,"
   "  display_name TEXT NOT NULL, role TEXT NOT NULL, region TEXT, organization_rid INTEGER REFERENCES organization(rid),"
