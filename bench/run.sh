@@ -2,7 +2,8 @@
 # make bench: the foundation's speed and memory figures (results are copied into bench/README.md).
 #  1. 1,000,000 synthetic clients over the real counties: generate and store, timed.
 #  2. GET /api/v1/clients/{id} with a bearer token, audited, on 2 server threads, with wrk;
-#     nginx serving a static file of the same size in the same run; the ratio.
+#     nginx (2 workers) serving a static file of the same size in the same run; the ratio. Each
+#     side gets a 5 s warm-up that is not recorded.
 #  3. name search and ID-number lookup throughput; p99 latency at half the maximum rate (wrk
 #     paced with delay(), closed loop); server RSS.
 # Loopback only, bounded in time. Writes bench/out/results.txt.
@@ -52,6 +53,7 @@ rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1"; }
 p99() { sed -n 's/^ *99% *\(.*\)$/\1/p' "$1"; }
 
 lua_rotate get "/api/v1/clients/" "$ids"
+wrk -t2 -c64 -d5s -s "$OUT/get.lua" http://127.0.0.1:$PORT >/dev/null   # warm-up, not recorded
 say "## GET /api/v1/clients/{id} (bearer, audited), response $SIZE bytes, wrk -t2 -c64 -d${DUR}s"
 wrk -t2 -c64 -d${DUR}s --latency -s "$OUT/get.lua" http://127.0.0.1:$PORT > "$OUT/get.txt"; cat "$OUT/get.txt" >> "$OUT/results.txt"
 JK_RPS=$(rps "$OUT/get.txt")
@@ -65,6 +67,7 @@ http { access_log off; server { listen 127.0.0.1:$NGINX_PORT; root $PWD/$OUT/ngi
 NGX
 nginx -c "$PWD/$OUT/nginx/nginx.conf"
 sleep 0.5
+wrk -t2 -c64 -d5s http://127.0.0.1:$NGINX_PORT/client.json >/dev/null   # warm-up, not recorded
 say "## nginx, static file of $SIZE bytes, same wrk settings"
 wrk -t2 -c64 -d${DUR}s --latency http://127.0.0.1:$NGINX_PORT/client.json > "$OUT/nginx.txt"; cat "$OUT/nginx.txt" >> "$OUT/results.txt"
 NGX_RPS=$(rps "$OUT/nginx.txt")

@@ -85,14 +85,15 @@ jk_status db_open(const char *path, bool create, struct db **out)
 void db_close(struct db *db)
 {
   if (!db) return;
-  for (size_t i = 0; i < db->nslots; i++)
-    if (db->slots[i].st) sqlite3_finalize(db->slots[i].st);
-  free(db->slots);
   if (db->in_write) {
     sqlite3_exec(db->h, "ROLLBACK", 0, 0, 0);
     pthread_mutex_unlock(&write_lock);
+  } else if (db->in_read) {
+    sqlite3_exec(db->h, "COMMIT", 0, 0, 0);
   }
-  db_end_read(db);
+  for (size_t i = 0; i < db->nslots; i++)
+    if (db->slots[i].st) sqlite3_finalize(db->slots[i].st);
+  free(db->slots);
   sqlite3_exec(db->h, "PRAGMA optimize", 0, 0, 0);
   sqlite3_close(db->h);
   free(db);
@@ -161,10 +162,26 @@ void db_done(sqlite3_stmt *st)
   sqlite3_clear_bindings(st);
 }
 
+/* Transaction control through cached statements: sqlite3_exec would parse the text every time
+ * (several per request). */
+static const char SQL_BEGIN_READ[] = "BEGIN DEFERRED";
+static const char SQL_BEGIN_WRITE[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+
+static int run(struct db *db, const char *sql)
+{
+  sqlite3_stmt *st = db_prepare(db, sql);
+  if (!st) return SQLITE_ERROR;
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 jk_status db_begin_read(struct db *db)
 {
   if (db->in_read || db->in_write) return JK_OK;
-  int rc = sqlite3_exec(db->h, "BEGIN DEFERRED", 0, 0, 0);
+  int rc = run(db, SQL_BEGIN_READ);
   if (rc != SQLITE_OK) return db_status(rc);
   db->in_read = true;
   return JK_OK;
@@ -174,14 +191,14 @@ void db_end_read(struct db *db)
 {
   if (!db->in_read) return;
   db->in_read = false;
-  if (sqlite3_exec(db->h, "COMMIT", 0, 0, 0) != SQLITE_OK) sqlite3_exec(db->h, "ROLLBACK", 0, 0, 0);
+  if (run(db, SQL_COMMIT) != SQLITE_OK) run(db, SQL_ROLLBACK);
 }
 
 jk_status db_begin_write(struct db *db)
 {
   db_end_read(db); /* a write starts from the newest state, never from an older snapshot */
   pthread_mutex_lock(&write_lock);
-  int rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", 0, 0, 0);
+  int rc = run(db, SQL_BEGIN_WRITE);
   if (rc != SQLITE_OK) {
     pthread_mutex_unlock(&write_lock);
     log_error("db: begin failed: %s", sqlite3_errstr(rc));
@@ -193,10 +210,10 @@ jk_status db_begin_write(struct db *db)
 
 jk_status db_commit(struct db *db)
 {
-  int rc = sqlite3_exec(db->h, "COMMIT", 0, 0, 0);
+  int rc = run(db, SQL_COMMIT);
   if (rc != SQLITE_OK) {
     log_error("db: commit failed: %s", sqlite3_errstr(rc));
-    sqlite3_exec(db->h, "ROLLBACK", 0, 0, 0);
+    run(db, SQL_ROLLBACK);
   }
   db->in_write = false;
   pthread_mutex_unlock(&write_lock);
@@ -206,7 +223,7 @@ jk_status db_commit(struct db *db)
 void db_rollback(struct db *db)
 {
   if (!db->in_write) return;
-  sqlite3_exec(db->h, "ROLLBACK", 0, 0, 0);
+  run(db, SQL_ROLLBACK);
   db->in_write = false;
   pthread_mutex_unlock(&write_lock);
 }
