@@ -85,6 +85,9 @@ int cmd_gen(const struct cli_opts *o)
     return 1;
   }
   int64_t want = o->count ? o->count : 1000000, done = 0;
+  /* The blind-index and name indexes take keys in random order: with their pages in a 256 MiB
+   * cache (instead of the server's 32 MiB) a million inserts do not wait on page reads. */
+  db_exec(db, "PRAGMA cache_size=-262144");
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   jk_status st = JK_OK;
