@@ -92,5 +92,6 @@ say "## GET by id paced at ~$HALF req/s ($CONNS connections, ${DELAY} ms between
 wrk -t2 -c"$CONNS" -d${DUR}s --latency -s "$OUT/paced.lua" http://127.0.0.1:$PORT > "$OUT/paced.txt"; cat "$OUT/paced.txt" >> "$OUT/results.txt"
 say "p99 at half rate: $(p99 "$OUT/paced.txt") (achieved $(rps "$OUT/paced.txt") req/s)"
 say "server memory: $(grep -E 'VmRSS|VmHWM' /proc/$SRV/status | tr -s ' ' | tr '\n' ' ')"
-say "audit entries written: $(curl -s http://127.0.0.1:$PORT/metrics | grep -c jingkang_ >/dev/null; sqlite3 "$OUT/data/jingkang.db" 'SELECT count(*) FROM audit' 2>/dev/null || echo '?')"
+kill "$SRV"; wait "$SRV" 2>/dev/null || true; SRV=""
+say "audit entries written and chain check: $("$BIN" audit verify --data "$OUT/data" 2>&1)"
 echo "results in $OUT/results.txt"
