@@ -137,15 +137,14 @@ jk_status audit_store_query(struct db *db, struct arena *a, const struct audit_q
   sqlite3_stmt *st = db_prepare(db, SQL_QUERY_COUNT);
   if (!st) return JK_EINTERNAL;
   bind_query(st, q);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) *total = sqlite3_column_int64(st, 0);
-  db_done(st);
-  if (rc != SQLITE_ROW) return db_status(rc);
+  jk_status cs = db_step_int(st, total);
+  if (cs != JK_OK) return cs;
   if (!(st = db_prepare(db, SQL_QUERY))) return JK_EINTERNAL;
   bind_query(st, q);
   db_bind_int64(st, 7, q->limit);
   db_bind_int64(st, 8, q->offset);
   *rows = arena_alloc(a, sizeof **rows * (size_t)(q->limit > 0 ? q->limit : 1));
+  int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < q->limit) {
     struct audit_row *r = &(*rows)[(*n)++];
     read_row(st, r);

@@ -216,15 +216,14 @@ jk_status client_store_list(struct db *db, struct arena *a, const struct client_
   sqlite3_stmt *st = db_prepare(db, SQL_LIST[lead][1]);
   if (!st) return JK_EINTERNAL;
   bind_query(st, q);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) *total = sqlite3_column_int64(st, 0);
-  db_done(st);
-  if (rc != SQLITE_ROW) return db_status(rc);
+  jk_status cs = db_step_int(st, total);
+  if (cs != JK_OK) return cs;
   if (!(st = db_prepare(db, SQL_LIST[lead][0]))) return JK_EINTERNAL;
   bind_query(st, q);
   db_bind_int64(st, 6, q->limit);
   db_bind_int64(st, 7, q->offset);
   *out = arena_alloc(a, sizeof **out * (size_t)(q->limit > 0 ? q->limit : 1));
+  int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < q->limit) read_client(a, st, &(*out)[(*n)++]);
   db_done(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);

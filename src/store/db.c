@@ -155,6 +155,14 @@ sqlite3_stmt *db_prepare(struct db *db, const char *sql)
   return st;
 }
 
+jk_status db_step_int(sqlite3_stmt *st, int64_t *out)
+{
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
+  db_done(st);
+  return rc == SQLITE_ROW ? JK_OK : db_status(rc);
+}
+
 void db_done(sqlite3_stmt *st)
 {
   if (!st) return;

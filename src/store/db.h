@@ -30,6 +30,8 @@ sqlite3 *db_sqlite(struct db *db);
 /* The cached statement for `sql` (a static constant), or NULL after logging the error. */
 sqlite3_stmt *db_prepare(struct db *db, const char *sql);
 void db_done(sqlite3_stmt *st);
+/* Steps a bound statement that yields one integer (a count), stores it and calls db_done. */
+jk_status db_step_int(sqlite3_stmt *st, int64_t *out);
 
 /* Reads: db_begin_read opens one snapshot (BEGIN DEFERRED) for the several reads of a request,
  * which costs one lock round instead of one per statement; db_end_read ends it. A no-op inside a
