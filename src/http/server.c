@@ -186,15 +186,20 @@ jk_status req_json(struct req *r, json_t **out, struct jk_err *e)
 
 /* ---- authentication ---- */
 
+static bool principal_from(struct req *r, const struct user_rec *u)
+{
+  if (u->disabled) return false;
+  r->who = (struct principal){
+    .user_id = u->id, .username = u->username, .role = role_parse(u->role),
+    .region = u->region, .org_rid = u->org_rid,
+  };
+  return r->who.role != ROLE_NONE;
+}
+
 static bool principal_from_user(struct req *r, int64_t rid)
 {
   struct user_rec u;
-  if (user_store_by_rid(r->db, r->a, rid, &u) != JK_OK || u.disabled) return false;
-  r->who = (struct principal){
-    .user_id = u.id, .username = u.username, .role = role_parse(u.role),
-    .region = u.region, .org_rid = u.org_rid,
-  };
-  return r->who.role != ROLE_NONE;
+  return user_store_by_rid(r->db, r->a, rid, &u) == JK_OK && principal_from(r, &u);
 }
 
 static const char *cookie_value(struct req *r, const char *name)
@@ -208,9 +213,9 @@ static bool authenticate(struct req *r)
   const char *auth = req_header(r, "Authorization");
   unsigned char h[32];
   if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
-    int64_t rid;
+    struct user_rec u; /* token and user in one query */
     token_hash(auth + 7, h);
-    if (token_store_user(r->db, h, &rid) != JK_OK || !principal_from_user(r, rid)) return false;
+    if (token_store_user(r->db, r->a, h, &u) != JK_OK || !principal_from(r, &u)) return false;
     r->who.via_token = true;
     return true;
   }

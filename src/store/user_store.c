@@ -37,7 +37,8 @@ static const char SQL_SESSION_END_ALL[] =
 static const char SQL_TOKEN_INSERT[] =
   "INSERT INTO api_token(id, token_hash, user_rid, name, created_at) VALUES ($1, $2, $3, $4, $5)";
 static const char SQL_TOKEN_USER[] =
-  "SELECT user_rid FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL";
+  "SELECT " USER_COLS USER_FROM " JOIN api_token t ON t.user_rid = u.rid"
+  " WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
 
 static jk_status step_done(sqlite3_stmt *st)
 {
@@ -80,6 +81,8 @@ static void read_user(struct arena *a, sqlite3_stmt *st, struct user_rec *u)
   u->updated_at = sqlite3_column_int64(st, 14);
 }
 
+static jk_status step_user(sqlite3_stmt *st, struct arena *a, struct user_rec *out);
+
 static jk_status get_one(struct db *db, struct arena *a, const char *sql, const char *text,
                          int64_t num, struct user_rec *out)
 {
@@ -87,6 +90,12 @@ static jk_status get_one(struct db *db, struct arena *a, const char *sql, const 
   if (!st) return JK_EINTERNAL;
   if (text) db_bind_text(st, 1, text);
   else db_bind_int64(st, 1, num);
+  return step_user(st, a, out);
+}
+
+/* Steps a bound statement selecting USER_COLS: one user or JK_ENOTFOUND. */
+static jk_status step_user(sqlite3_stmt *st, struct arena *a, struct user_rec *out)
+{
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) read_user(a, st, out);
   db_done(st);
@@ -231,14 +240,10 @@ jk_status token_store_insert(struct db *db, const char *id, const unsigned char 
   return step_done(st);
 }
 
-jk_status token_store_user(struct db *db, const unsigned char hash[32], int64_t *user_rid)
+jk_status token_store_user(struct db *db, struct arena *a, const unsigned char hash[32], struct user_rec *out)
 {
   sqlite3_stmt *st = db_prepare(db, SQL_TOKEN_USER);
   if (!st) return JK_EINTERNAL;
   db_bind_blob(st, 1, hash, 32);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) *user_rid = sqlite3_column_int64(st, 0);
-  db_done(st);
-  if (rc == SQLITE_ROW) return JK_OK;
-  return rc == SQLITE_DONE ? JK_ENOTFOUND : db_status(rc);
+  return step_user(st, a, out);
 }

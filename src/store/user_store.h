@@ -48,6 +48,6 @@ jk_status session_store_end_all(struct db *db, int64_t user_rid, int64_t now);
 jk_status token_store_insert(struct db *db, const char *id, const unsigned char hash[32],
                              int64_t user_rid, const char *name, int64_t now);
 /* The user of a live (not revoked) token. */
-jk_status token_store_user(struct db *db, const unsigned char hash[32], int64_t *user_rid);
+jk_status token_store_user(struct db *db, struct arena *a, const unsigned char hash[32], struct user_rec *out);
 
 #endif
