@@ -28,9 +28,11 @@ int cmd_doctor(const struct cli_opts *o)
   report((sb.st_mode & 077) == 0, "数据目录权限", (sb.st_mode & 077) ? "应为0700（其他用户可访问）" : "0700");
   snprintf(path, sizeof path, "%s/jingkang.key", dir);
   const char *why = 0;
-  report(keys_check_file(path, &why), "密钥文件", why ? why : "存在，权限0600");
+  bool key_ok = keys_check_file(path, &why); /* before reading why */
+  report(key_ok, "密钥文件", key_ok ? "存在，权限0600" : why);
   snprintf(path, sizeof path, "%s/jingkang.db", dir);
-  report(stat(path, &sb) == 0 && (sb.st_mode & 077) == 0, "数据库文件权限", "应为0600");
+  bool db_mode_ok = stat(path, &sb) == 0 && (sb.st_mode & 077) == 0;
+  report(db_mode_ok, "数据库文件权限", db_mode_ok ? "0600" : "应为0600（其他用户可读）");
   struct app app;
   struct db *db;
   if (cli_open(o, &app, &db) != JK_OK) {

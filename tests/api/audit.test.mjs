@@ -186,6 +186,21 @@ describe('the database file holds no personal data in plain text', () => {
     const db = fs.statSync(path.join(srv.dataDir, 'jingkang.db'));
     assert.equal(db.mode & 0o077, 0, `db mode ${(db.mode & 0o777).toString(8)}`);
   });
+
+  test('jingkang doctor: 0 when all is well; names a key file others can read and exits 1', () => {
+    const ok = cli(['doctor', '--data', srv.dataDir]);
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /\[正常\] 密钥文件：存在，权限0600/);
+    const key = path.join(srv.dataDir, 'jingkang.key');
+    fs.chmodSync(key, 0o644);
+    try {
+      const bad = cli(['doctor', '--data', srv.dataDir]);
+      assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+      assert.match(bad.stdout, /\[异常\] 密钥文件：密钥文件权限过宽，应为0600/);
+    } finally {
+      fs.chmodSync(key, 0o600);
+    }
+  });
 });
 
 describe('the audit chain', () => {
