@@ -62,7 +62,10 @@ web/dist/index.html: $(WEB_SRC) package-lock.json
 
 DEMO_DIR ?= demo-data
 run: deps all
-	@if [ ! -f $(DEMO_DIR)/jingkang.db ]; then $(B)/jingkang demo --data $(DEMO_DIR); fi
+	@if [ ! -f $(DEMO_DIR)/jingkang.db ]; then $(B)/jingkang demo --data $(DEMO_DIR); else \
+	  echo "演示数据：$(DEMO_DIR)（已存在；删除该目录可重建）"; \
+	  echo "演示账号（密码均为 Jingkang-Demo-2026!）：sysadmin secadmin auditor city_official county_official"; \
+	  echo "  county_official2 referral_worker rehab_worker rehab_worker2 hospital_worker evaluator"; fi
 	$(B)/jingkang serve --data $(DEMO_DIR) --listen 127.0.0.1:8080 --web web/dist
 
 # make test: unit tests (release build), then the black-box API tests and the browser tests
