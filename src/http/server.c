@@ -1,6 +1,7 @@
 /* server.c: see server.h. The request life cycle, in the order MHD calls us:
- *   1. headers only (*con_cls == NULL): make the struct req, refuse an oversized
- *      Content-Length at once;
+ *   1. headers only (*con_cls == NULL): make the struct req; an oversized Content-Length is
+ *      refused at once when it is huge (or the client waits for 100-continue), otherwise the
+ *      body is read and dropped so that the client, still writing, gets the 413 cleanly;
  *   2. once per body chunk: append to the capped body buffer;
  *   3. the final call: route, authenticate, run the handler, queue the response;
  *   4. completed (also on aborts): count it, free the arena and the buffers.
@@ -499,6 +500,10 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
   return r;
 }
 
+/* An oversized body up to this size is read and dropped before the 413, because a client that
+ * is still writing when the connection closes sees a broken pipe instead of the answer. */
+#define BODY_DRAIN_MAX (8u << 20)
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -507,11 +512,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (!r) {
     *con_cls = r = req_new(conn, url, method);
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    if (cl && strtoull(cl, 0, 10) > JSON_BODY_MAX) {
-      /* answer before reading the body: MHD then closes the connection unread */
-      r->body_too_big = true;
-      reply_fail(r, JK_ETOOBIG, "body_too_large", "请求体超过1 MiB上限", 0);
-      return queue(r, true);
+    unsigned long long declared = cl ? strtoull(cl, 0, 10) : 0;
+    if (declared > JSON_BODY_MAX) {
+      r->body_too_big = true; /* dispatch answers 413 once the body is drained */
+      if (declared > BODY_DRAIN_MAX || MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect")) {
+        /* answer before reading the body: MHD then closes the connection unread */
+        reply_fail(r, JK_ETOOBIG, "body_too_large", "请求体超过1 MiB上限", 0);
+        return queue(r, true);
+      }
     }
     return MHD_YES;
   }
