@@ -63,6 +63,51 @@ static const char *const migrations[] = {
   "CREATE INDEX audit_time ON audit(time);"
   "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
   "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
+
+  /* 2: closed-loop referral. The calendar holds the official exceptions to the Monday–Friday
+   * week (off = 1: a holiday on a weekday; off = 0: a 调休 working weekend day). Rule sets are
+   * per region ('' = the national default) as JSON (domain/eligibility.h). A referral's
+   * `region` is the client's residence region when it was last routed; `org_rid` the
+   * organization that holds the next step (the receiving institution, or the hospital on a
+   * relapse); `due_at` the deadline of the current step. Webhook deliveries are an outbox
+   * written in the same transaction as the event they announce. */
+  "CREATE TABLE holiday (date TEXT PRIMARY KEY, off INTEGER NOT NULL, name TEXT NOT NULL) WITHOUT ROWID;"
+  "CREATE TABLE calendar_year (year INTEGER PRIMARY KEY, source TEXT NOT NULL, updated_at INTEGER NOT NULL,"
+  "  updated_by TEXT);"
+  "CREATE TABLE rule_set (region TEXT PRIMARY KEY, rules TEXT NOT NULL, updated_at INTEGER NOT NULL,"
+  "  updated_by TEXT) WITHOUT ROWID;"
+  "CREATE TABLE referral ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, receipt TEXT UNIQUE,"
+  "  client_rid INTEGER NOT NULL REFERENCES client(rid), region TEXT NOT NULL, source TEXT NOT NULL,"
+  "  reporter TEXT, from_org_rid INTEGER REFERENCES organization(rid),"
+  "  org_rid INTEGER REFERENCES organization(rid), prev_org_rid INTEGER REFERENCES organization(rid),"
+  "  status TEXT NOT NULL, need TEXT NOT NULL, consent TEXT, assessment TEXT, informed_consent TEXT,"
+  "  agreement TEXT, outcome TEXT, outcome_detail TEXT, urgent INTEGER NOT NULL DEFAULT 0, due_at INTEGER,"
+  "  waitlisted_at INTEGER, followup_due INTEGER, followup_done INTEGER, lat REAL, lng REAL,"
+  "  idem_key TEXT, idem_hash BLOB, created_by TEXT, submitted_at INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+  "CREATE INDEX referral_status_region ON referral(status, region);"
+  "CREATE INDEX referral_org ON referral(org_rid, status);"
+  "CREATE INDEX referral_from ON referral(from_org_rid, status);"
+  "CREATE INDEX referral_client ON referral(client_rid);"
+  "CREATE INDEX referral_due ON referral(due_at) WHERE due_at IS NOT NULL;"
+  "CREATE INDEX referral_wait ON referral(waitlisted_at) WHERE status = 'waitlisted';"
+  "CREATE UNIQUE INDEX referral_idem ON referral(created_by, idem_key) WHERE idem_key IS NOT NULL;"
+  "CREATE TABLE referral_event ("
+  "  rid INTEGER PRIMARY KEY, referral_rid INTEGER NOT NULL REFERENCES referral(rid), time INTEGER NOT NULL,"
+  "  action TEXT NOT NULL, from_status TEXT, to_status TEXT NOT NULL, actor_id TEXT, actor_name TEXT,"
+  "  actor_role TEXT, org_rid INTEGER REFERENCES organization(rid), reason TEXT, detail TEXT);"
+  "CREATE INDEX referral_event_referral ON referral_event(referral_rid, rid);"
+  "CREATE TABLE webhook ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, url TEXT NOT NULL, secret_enc BLOB NOT NULL,"
+  "  events TEXT NOT NULL, region TEXT, active INTEGER NOT NULL DEFAULT 1, created_by TEXT,"
+  "  created_at INTEGER NOT NULL);"
+  "CREATE TABLE webhook_delivery ("
+  "  rid INTEGER PRIMARY KEY, webhook_rid INTEGER NOT NULL REFERENCES webhook(rid), event TEXT NOT NULL,"
+  "  payload TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_at INTEGER NOT NULL, last_status INTEGER, last_error TEXT, created_at INTEGER NOT NULL,"
+  "  done_at INTEGER);"
+  "CREATE INDEX webhook_delivery_due ON webhook_delivery(next_at) WHERE state = 'pending';",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

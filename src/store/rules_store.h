@@ -1,0 +1,18 @@
+/* rules_store.h: rule sets per region (domain/eligibility.h). A region without its own set
+ * uses its nearest ancestor's, and finally the national default (region ''). */
+#ifndef JK_RULES_STORE_H
+#define JK_RULES_STORE_H
+#include <stdint.h>
+#include "store/db.h"
+
+struct arena;
+
+/* The rule set in force for `region` (JSON text) and the region that set it ('' = national;
+ * *json NULL when none is stored at all, i.e. the built-in default applies). */
+jk_status rules_store_effective(struct db *db, struct arena *a, const char *region, const char **json,
+                                const char **from_region);
+jk_status rules_store_put(struct db *db, const char *region, const char *json, const char *updated_by,
+                          int64_t now_ms);
+jk_status rules_store_delete(struct db *db, const char *region);
+
+#endif
