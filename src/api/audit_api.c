@@ -22,7 +22,7 @@ static bool time_param(struct req *r, const char *key, bool end_of_day, int64_t 
 
 void api_audit_list(struct req *r)
 {
-  struct policy_object po = {OBJ_AUDIT, 0, 0};
+  struct policy_object po = {.kind = OBJ_AUDIT};
   if (!allowed(r, ACT_LIST, &po, "audit", 0)) return;
   int64_t limit, offset, page, n, total;
   if (!page_params(r, &limit, &offset, &page)) return;
@@ -55,7 +55,7 @@ void api_audit_list(struct req *r)
 
 void api_audit_verify(struct req *r)
 {
-  struct policy_object po = {OBJ_AUDIT, 0, 0};
+  struct policy_object po = {.kind = OBJ_AUDIT};
   if (!allowed(r, ACT_READ, &po, "audit", 0)) return;
   audit_queue_flush(r->app->audit);
   db_end_read(r->db); /* verify what was just flushed, not the snapshot from before it */

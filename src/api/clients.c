@@ -8,6 +8,7 @@
 #include "api/common.h"
 #include "api/app.h"
 #include "api/handlers.h"
+#include "api/referral_api.h"
 #include "base/arena.h"
 #include "base/clock.h"
 #include "domain/diagnosis.h"
@@ -115,14 +116,11 @@ static bool set_guardians(struct req *r, struct client_rec *c, json_t *v)
     }
     json_t *o = json_pack("{s:s,s:s}", "name", name, "relation", relation);
     if (phone) {
-      char m[32], *b64;
+      char m[32];
       phone_mask(phone, m, sizeof m);
-      struct sealed s = seal(r, c->id, "guardian_phone", phone);
-      size_t blen = sodium_base64_ENCODED_LEN(s.n, sodium_base64_VARIANT_ORIGINAL);
-      b64 = arena_alloc(r->a, blen);
-      sodium_bin2base64(b64, blen, s.p, s.n, sodium_base64_VARIANT_ORIGINAL);
       json_object_set_new(o, "phone_masked", json_string(m));
-      json_object_set_new(o, "phone_enc", json_string(b64));
+      json_object_set_new(o, "phone_enc",
+                          json_string(sealed_b64(r, arena_printf(r->a, "client:%s:guardian_phone", c->id), phone)));
     }
     json_array_append_new(out, o);
   }
@@ -280,7 +278,7 @@ static json_t *duplicate_warnings(struct req *r, const struct client_rec *c)
 
 void api_clients_create(struct req *r)
 {
-  struct policy_object po = {OBJ_CLIENT, 0, 0};
+  struct policy_object po = {.kind = OBJ_CLIENT};
   if (policy_decide(&r->who, ACT_LIST, &po) == JK_EFORBIDDEN) { /* roles with no client data at all */
     allowed(r, ACT_CREATE, &po, "client", 0);
     return;
@@ -293,14 +291,20 @@ void api_clients_create(struct req *r)
   json_decref(body);
 }
 
+bool clients_prepare(struct req *r, json_t *body, struct client_rec *c, char id[37])
+{
+  uuid_v7(id);
+  *c = (struct client_rec){.id = id, .status = "registered", .created_by = r->who.user_id};
+  return client_from_body(r, body, c, true);
+}
+
 void clients_create_json(struct req *r, json_t *body)
 {
   jk_status st;
   char id[37];
-  uuid_v7(id);
-  struct client_rec c = {.id = id, .status = "registered", .created_by = r->who.user_id};
-  if (!client_from_body(r, body, &c, true)) return;
-  struct policy_object po = (struct policy_object){OBJ_CLIENT, c.residence_region, c.org_rid};
+  struct client_rec c;
+  if (!clients_prepare(r, body, &c, id)) return;
+  struct policy_object po = (struct policy_object){.kind = OBJ_CLIENT, .region = c.residence_region, .org_rid = c.org_rid};
   if (!allowed(r, ACT_CREATE, &po, "client", 0)) return;
   c.created_at = c.updated_at = clock_now_ms();
   char *existing = 0;
@@ -323,7 +327,7 @@ void clients_create_json(struct req *r, json_t *body)
 /* Loads the client of the path and checks access; replies and returns false otherwise. */
 static bool load_client(struct req *r, enum action act, struct client_rec *c)
 {
-  struct policy_object po = {OBJ_CLIENT, 0, 0};
+  struct policy_object po = {.kind = OBJ_CLIENT};
   if (policy_decide(&r->who, ACT_LIST, &po) == JK_EFORBIDDEN) return allowed(r, act, &po, "client", r->params[0]);
   jk_status st = uuid_valid(r->params[0]) ? client_store_by_id(r->db, r->a, r->params[0], c) : JK_ENOTFOUND;
   if (st == JK_ENOTFOUND) {
@@ -331,7 +335,7 @@ static bool load_client(struct req *r, enum action act, struct client_rec *c)
     return reply_fail(r, st, "not_found", "对象不存在或不在您的管辖范围内", 0), false;
   }
   if (st != JK_OK) return reply_err(r, st, 0), false;
-  po = (struct policy_object){OBJ_CLIENT, c->residence_region, c->org_rid};
+  po = (struct policy_object){.kind = OBJ_CLIENT, .region = c->residence_region, .org_rid = c->org_rid};
   return allowed(r, act, &po, "client", c->id);
 }
 
@@ -354,7 +358,7 @@ void api_client_patch(struct req *r)
   bool ok = client_from_body(r, body, &c, false);
   json_decref(body);
   if (!ok) return;
-  struct policy_object after = {OBJ_CLIENT, c.residence_region, c.org_rid};
+  struct policy_object after = {.kind = OBJ_CLIENT, .region = c.residence_region, .org_rid = c.org_rid};
   if (policy_decide(&r->who, ACT_UPDATE, &after) != JK_OK)
     return reply_fail(r, JK_EFORBIDDEN, "forbidden", "修改后的居住地或机构超出您的管辖范围", 0);
   c.updated_at = clock_now_ms();
@@ -389,7 +393,7 @@ static void find_by_id_number(struct req *r, const char *in)
     json_decref(items);
     return reply_err(r, st, 0);
   }
-  struct policy_object po = {OBJ_CLIENT, st == JK_OK ? c.residence_region : 0, st == JK_OK ? c.org_rid : 0};
+  struct policy_object po = {.kind = OBJ_CLIENT, .region = st == JK_OK ? c.residence_region : 0, .org_rid = st == JK_OK ? c.org_rid : 0};
   bool visible = st == JK_OK && policy_decide(&r->who, ACT_READ, &po) == JK_OK;
   if (visible) json_array_append_new(items, client_json(r, &c));
   audit_note(r, "search", "client", visible ? c.id : 0, visible ? "ok" : "not_found", "by id_number");
@@ -401,7 +405,7 @@ void api_clients_list(struct req *r)
   const char *region = 0;
   int64_t org_rid = 0;
   jk_status st = policy_list_scope(&r->who, OBJ_CLIENT, &region, &org_rid);
-  struct policy_object po = {OBJ_CLIENT, 0, 0};
+  struct policy_object po = {.kind = OBJ_CLIENT};
   if (st != JK_OK) return (void)allowed(r, ACT_LIST, &po, "client", 0);
   const char *idn = req_query(r, "id_number");
   if (idn) return find_by_id_number(r, idn);
@@ -445,7 +449,7 @@ void api_clients_search(struct req *r)
   static const char *const fields[] = {"id_number", 0};
   const char *region = 0;
   int64_t org_rid = 0;
-  struct policy_object po = {OBJ_CLIENT, 0, 0};
+  struct policy_object po = {.kind = OBJ_CLIENT};
   if (policy_list_scope(&r->who, OBJ_CLIENT, &region, &org_rid) != JK_OK)
     return (void)allowed(r, ACT_LIST, &po, "client", 0);
   json_t *body;

@@ -6,6 +6,8 @@
 #include "base/clock.h"
 #include "domain/region_code.h"
 #include "sec/audit.h"
+#include "sec/crypto.h"
+#include <sodium.h>
 #include "store/db.h"
 #include "store/region_store.h"
 #include <stdlib.h>
@@ -218,4 +220,28 @@ bool commit_or_reply(struct req *r)
   if (st == JK_OK) return true;
   reply_err(r, st, 0);
   return false;
+}
+
+bool body_location(struct req *r, json_t *v, double *lat, double *lng)
+{
+  static const char *const keys[] = {"lat", "lng", 0};
+  if (!json_is_object(v)) return bad_field(r, "location", "位置应为 {\"lat\":纬度,\"lng\":经度}");
+  if (!body_only(r, v, keys)) return false;
+  json_t *la = json_object_get(v, "lat"), *ln = json_object_get(v, "lng");
+  if (!json_is_number(la) || !json_is_number(ln)) return bad_field(r, "location", "位置应包含数值型的纬度 lat 和经度 lng");
+  *lat = json_number_value(la);
+  *lng = json_number_value(ln);
+  if (*lat < 3 || *lat > 54 || *lng < 73 || *lng > 136)
+    return bad_field(r, "location", "位置应在中国境内（纬度3–54，经度73–136）");
+  return true;
+}
+
+const char *sealed_b64(struct req *r, const char *ad, const char *plain)
+{
+  size_t n;
+  unsigned char *blob = field_seal(r->a, &r->app->keys, plain, ad, &n);
+  size_t blen = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+  char *b64 = arena_alloc(r->a, blen);
+  sodium_bin2base64(b64, blen, blob, n, sodium_base64_VARIANT_ORIGINAL);
+  return b64;
 }

@@ -21,6 +21,11 @@ bool body_kept_str(struct req *r, json_t *o, const char *key, bool create, size_
 bool body_int(struct req *r, json_t *o, const char *key, bool required, int64_t min, int64_t max,
               int64_t *out, bool *present);
 bool body_bool(struct req *r, json_t *o, const char *key, bool *out, bool *present);
+/* A location {"lat","lng"} inside China (latitude 3–54, longitude 73–136). */
+bool body_location(struct req *r, json_t *v, double *lat, double *lng);
+/* Seals `plain` (sec/crypto.h, associated data `ad`) as base64 text in the request arena: for
+ * sealed values kept inside JSON columns (guardians' and reporters' phones). */
+const char *sealed_b64(struct req *r, const char *ad, const char *plain);
 /* Replies 400 invalid_field "<label>无效" for key. Always returns false. */
 bool bad_field(struct req *r, const char *key, const char *message);
 

@@ -26,16 +26,7 @@ static bool one_of(const char *s, const char *const *set)
 
 static bool parse_location(struct req *r, json_t *v, struct org_rec *o)
 {
-  static const char *const keys[] = {"lat", "lng", 0};
-  if (!json_is_object(v)) return bad_field(r, "location", "位置应为 {\"lat\":纬度,\"lng\":经度}");
-  if (!body_only(r, v, keys)) return false;
-  json_t *lat = json_object_get(v, "lat"), *lng = json_object_get(v, "lng");
-  if (!json_is_number(lat) || !json_is_number(lng))
-    return bad_field(r, "location", "位置应包含数值型的纬度 lat 和经度 lng");
-  o->lat = json_number_value(lat);
-  o->lng = json_number_value(lng);
-  if (o->lat < 3 || o->lat > 54 || o->lng < 73 || o->lng > 136)
-    return bad_field(r, "location", "位置应在中国境内（纬度3–54，经度73–136）");
+  if (!body_location(r, v, &o->lat, &o->lng)) return false;
   o->has_location = true;
   return true;
 }
@@ -151,7 +142,7 @@ void orgs_create_json(struct req *r, json_t *body)
   jk_status st;
   struct org_rec o = {0};
   if (!org_from_body(r, body, &o, true)) return;
-  struct policy_object po = {OBJ_ORGANIZATION, o.region, 0};
+  struct policy_object po = {.kind = OBJ_ORGANIZATION, .region = o.region};
   if (!allowed(r, ACT_CREATE, &po, "organization", 0)) return;
   char id[37];
   uuid_v7(id);
@@ -178,7 +169,7 @@ void api_org_get(struct req *r)
 {
   struct org_rec o;
   if (!load_org(r, &o)) return;
-  struct policy_object po = {OBJ_ORGANIZATION, o.region, o.rid};
+  struct policy_object po = {.kind = OBJ_ORGANIZATION, .region = o.region, .org_rid = o.rid};
   if (!allowed(r, ACT_READ, &po, "organization", o.id)) return;
   reply_json(r, 200, org_json(r, &o));
 }
@@ -187,7 +178,7 @@ void api_org_patch(struct req *r)
 {
   struct org_rec o;
   if (!load_org(r, &o)) return;
-  struct policy_object before = {OBJ_ORGANIZATION, o.region, o.rid};
+  struct policy_object before = {.kind = OBJ_ORGANIZATION, .region = o.region, .org_rid = o.rid};
   if (!allowed(r, ACT_UPDATE, &before, "organization", o.id)) return;
   json_t *body;
   struct jk_err e = {0};
@@ -196,7 +187,7 @@ void api_org_patch(struct req *r)
   bool ok = org_from_body(r, body, &o, false);
   json_decref(body);
   if (!ok) return;
-  struct policy_object after = {OBJ_ORGANIZATION, o.region, o.rid}; /* a move must stay in scope */
+  struct policy_object after = {.kind = OBJ_ORGANIZATION, .region = o.region, .org_rid = o.rid}; /* a move must stay in scope */
   if (!allowed(r, ACT_UPDATE, &after, "organization", o.id)) return;
   o.updated_at = clock_now_ms();
   if ((st = db_begin_write(r->db)) != JK_OK) return reply_err(r, st, 0);
@@ -210,7 +201,7 @@ void api_org_patch(struct req *r)
 
 void api_orgs_list(struct req *r)
 {
-  struct policy_object po = {OBJ_ORGANIZATION, 0, 0};
+  struct policy_object po = {.kind = OBJ_ORGANIZATION};
   if (!allowed(r, ACT_LIST, &po, "organization", 0)) return;
   int64_t limit, offset, page, n, total;
   if (!page_params(r, &limit, &offset, &page)) return;

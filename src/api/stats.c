@@ -9,7 +9,7 @@
 
 void api_stats_overview(struct req *r)
 {
-  struct policy_object po = {OBJ_STATS, 0, 0};
+  struct policy_object po = {.kind = OBJ_STATS};
   if (!allowed(r, ACT_READ, &po, "stats", 0)) return;
   json_t *o = json_object();
   const char *region = 0;
@@ -33,7 +33,7 @@ void api_stats_overview(struct req *r)
   for (int i = 0; i < 6; i++)
     json_object_set_new(orgs, kinds[i], json_integer(org_store_count(r->db, kinds[i], r->who.region)));
   json_object_set_new(o, "organizations", orgs);
-  struct policy_object users = {OBJ_USER, 0, 0};
+  struct policy_object users = {.kind = OBJ_USER};
   if (policy_decide(&r->who, ACT_LIST, &users) == JK_OK) json_object_set_new(o, "users", json_integer(user_store_count(r->db)));
   reply_json(r, 200, o);
 }

@@ -106,7 +106,7 @@ json_t *user_json(struct req *r, const struct user_rec *u)
 
 void api_users_list(struct req *r)
 {
-  struct policy_object o = {OBJ_USER, 0, 0};
+  struct policy_object o = {.kind = OBJ_USER};
   if (!allowed(r, ACT_LIST, &o, "user", 0)) return;
   int64_t limit, offset, page, n, total;
   if (!page_params(r, &limit, &offset, &page)) return;
@@ -124,7 +124,7 @@ void api_users_list(struct req *r)
 void api_users_create(struct req *r)
 {
   static const char *const fields[] = {"username", "display_name", "role", "region", "organization", "password", 0};
-  struct policy_object o = {OBJ_USER, 0, 0};
+  struct policy_object o = {.kind = OBJ_USER};
   if (!allowed(r, ACT_CREATE, &o, "user", 0)) return;
   json_t *body;
   struct jk_err e = {0};
@@ -155,7 +155,7 @@ void api_users_create(struct req *r)
 void api_users_patch(struct req *r)
 {
   static const char *const fields[] = {"display_name", "disabled", "password", 0};
-  struct policy_object o = {OBJ_USER, 0, 0};
+  struct policy_object o = {.kind = OBJ_USER};
   if (!allowed(r, ACT_UPDATE, &o, "user", r->params[0])) return;
   struct user_rec u;
   jk_status st = user_store_by_id(r->db, r->a, r->params[0], &u);
@@ -194,7 +194,7 @@ void api_users_patch(struct req *r)
 
 void api_users_unlock(struct req *r)
 {
-  struct policy_object o = {OBJ_USER, 0, 0};
+  struct policy_object o = {.kind = OBJ_USER};
   if (!allowed(r, ACT_UNLOCK, &o, "user", r->params[0])) return;
   struct user_rec u;
   jk_status st = user_store_by_id(r->db, r->a, r->params[0], &u);
@@ -214,7 +214,7 @@ void api_users_unlock(struct req *r)
 void api_tokens_create(struct req *r)
 {
   static const char *const fields[] = {"username", "name", 0};
-  struct policy_object o = {OBJ_TOKEN, 0, 0};
+  struct policy_object o = {.kind = OBJ_TOKEN};
   if (!allowed(r, ACT_CREATE, &o, "token", 0)) return;
   json_t *body;
   struct jk_err e = {0};

@@ -108,3 +108,11 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 }
 
 size_t arena_used(const struct arena *a) { return a->total; }
+
+void *arena_grow(struct arena *a, const void *old, size_t *cap, size_t size)
+{
+  void *p = arena_alloc(a, *cap * 2 * size);
+  if (old) memcpy(p, old, *cap * size);
+  *cap *= 2;
+  return p;
+}

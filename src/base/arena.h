@@ -19,5 +19,8 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 size_t arena_used(const struct arena *a);
+/* Doubles an arena array of *cap elements of `size` bytes: returns the new array with the old
+ * elements copied and sets *cap. For growing result lists row by row. */
+void *arena_grow(struct arena *a, const void *old, size_t *cap, size_t size);
 
 #endif

@@ -165,3 +165,8 @@ void time_format(int64_t ms, char out[32])
   memcpy(out, tmp, len);
   out[len] = 0;
 }
+
+int64_t time_day_end(int64_t ms)
+{
+  return (date_to_days(date_from_ms(ms)) + 1) * 86400000LL - 8 * 3600000LL - 1;
+}

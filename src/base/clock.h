@@ -30,6 +30,8 @@ int date_age(struct jk_date birth, struct jk_date at);
 /* Parses an instant: epoch milliseconds, "YYYY-MM-DD" (Shanghai midnight) or
  * "YYYY-MM-DDTHH:MM[:SS][Z|+08:00]" (no zone = Shanghai). */
 bool time_parse(const char *s, int64_t *ms);
+/* The last millisecond (23:59:59.999 Shanghai) of the day that contains instant ms. */
+int64_t time_day_end(int64_t ms);
 /* ISO 8601 with +08:00, e.g. 2026-11-22T09:30:00+08:00 */
 void time_format(int64_t ms, char out[32]);
 

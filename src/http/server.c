@@ -169,6 +169,16 @@ const char *req_header(struct req *r, const char *name)
   return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+const char *req_client_ip(struct req *r)
+{
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  char host[64];
+  if (!ci || !ci->client_addr) return "unknown";
+  socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+  if (getnameinfo(ci->client_addr, len, host, sizeof host, 0, 0, NI_NUMERICHOST) != 0) return "unknown";
+  return arena_strdup(r->a, host);
+}
+
 jk_status req_json(struct req *r, json_t **out, struct jk_err *e)
 {
   const char *ct = req_header(r, "Content-Type");

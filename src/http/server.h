@@ -77,6 +77,7 @@ jk_status server_run(struct app *app, const struct server_opts *o);
 /* ---- for handlers ---- */
 const char *req_query(struct req *r, const char *key);     /* URL-decoded, or NULL */
 const char *req_header(struct req *r, const char *name);
+const char *req_client_ip(struct req *r);                   /* numeric address, in the arena */
 /* Parses the body as one JSON object; checks the Content-Type. Caller owns *out (json_decref). */
 jk_status req_json(struct req *r, json_t **out, struct jk_err *e);
 

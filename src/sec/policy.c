@@ -75,6 +75,67 @@ static jk_status decide_org(const struct principal *p, enum action act, const st
   }
 }
 
+/* Who may take each referral transition, and how the object must relate to them: 'r' in their
+ * region, 'o' held by their organization, 'f' referred by their organization. */
+static const struct {
+  const char *op;
+  struct { enum role role; char scope; } who[2];
+} referral_ops[] = {
+  {"register", {{ROLE_REFERRAL_WORKER, 'r'}}},
+  {"reject", {{ROLE_REFERRAL_WORKER, 'r'}}},
+  {"dispatch", {{ROLE_REFERRAL_WORKER, 'r'}}},
+  {"rerefer", {{ROLE_REFERRAL_WORKER, 'r'}}},
+  {"withdraw", {{ROLE_REFERRAL_WORKER, 'r'}, {ROLE_NONE, 'f'}}},   /* ROLE_NONE + 'f': staff of the referrer */
+  {"accept", {{ROLE_REHAB_STAFF, 'o'}}},
+  {"decline", {{ROLE_REHAB_STAFF, 'o'}}},
+  {"waitlist", {{ROLE_REHAB_STAFF, 'o'}}},
+  {"consent", {{ROLE_REHAB_STAFF, 'o'}}},
+  {"agreement", {{ROLE_REHAB_STAFF, 'o'}}},
+  {"assess", {{ROLE_REHAB_STAFF, 'o'}}},
+  {"start", {{ROLE_REHAB_STAFF, 'o'}}},
+  {"review", {{ROLE_REHAB_STAFF, 'o'}}},
+  {"refer_out", {{ROLE_REHAB_STAFF, 'o'}}},
+  {"transfer", {{ROLE_REHAB_STAFF, 'o'}}},
+  {"relapse", {{ROLE_REHAB_STAFF, 'o'}}},
+  {"close", {{ROLE_REHAB_STAFF, 'o'}}},
+  {"move", {{ROLE_REHAB_STAFF, 'o'}, {ROLE_REFERRAL_WORKER, 'r'}}},
+  {"discharge", {{ROLE_HOSPITAL_STAFF, 'o'}}},
+  {"followup", {{ROLE_REHAB_STAFF, 'o'}, {ROLE_REFERRAL_WORKER, 'r'}}},
+};
+
+static bool referral_op_allowed(const struct principal *p, const struct policy_object *o)
+{
+  for (size_t i = 0; o->op && i < sizeof referral_ops / sizeof referral_ops[0]; i++) {
+    if (strcmp(o->op, referral_ops[i].op) != 0) continue;
+    for (int k = 0; k < 2; k++) {
+      enum role role = referral_ops[i].who[k].role;
+      char scope = referral_ops[i].who[k].scope;
+      if (scope == 'f' && role_needs_org(p->role) && in_org(p, o->from_org_rid)) return true;
+      if (role != p->role) continue;
+      if ((scope == 'r' && in_region(p, o->region)) || (scope == 'o' && in_org(p, o->org_rid))) return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+/* Referrals: seen by the region's officials and referral workers, and by the organizations
+ * that hold or referred them; changed one transition at a time (referral_ops). */
+static jk_status decide_referral(const struct principal *p, enum action act, const struct policy_object *o)
+{
+  bool org_role = role_needs_org(p->role), region_role = role_needs_region(p->role);
+  if (act == ACT_LIST) return org_role || region_role ? JK_OK : JK_EFORBIDDEN;
+  if (act == ACT_CREATE) {
+    if (p->role == ROLE_REFERRAL_WORKER) return in_region(p, o->region) ? JK_OK : JK_EFORBIDDEN;
+    return org_role && in_org(p, o->from_org_rid) ? JK_OK : JK_EFORBIDDEN;
+  }
+  bool sees = region_role ? in_region(p, o->region) : org_role && (in_org(p, o->org_rid) || in_org(p, o->from_org_rid));
+  if (!sees) return org_role || region_role ? JK_ENOTFOUND : JK_EFORBIDDEN;
+  if (act == ACT_READ) return JK_OK;
+  if (act == ACT_UPDATE) return referral_op_allowed(p, o) ? JK_OK : JK_EFORBIDDEN;
+  return JK_EFORBIDDEN;
+}
+
 jk_status policy_decide(const struct principal *p, enum action act, const struct policy_object *o)
 {
   if (!p || p->role == ROLE_NONE) return JK_EAUTH;
@@ -89,6 +150,12 @@ jk_status policy_decide(const struct principal *p, enum action act, const struct
   case OBJ_TOKEN: return p->role == ROLE_SYSADMIN ? JK_OK : JK_EFORBIDDEN;
   case OBJ_AUDIT: return p->role == ROLE_AUDITOR && (act == ACT_READ || act == ACT_LIST) ? JK_OK : JK_EFORBIDDEN;
   case OBJ_STATS: return act == ACT_READ ? JK_OK : JK_EFORBIDDEN;
+  case OBJ_REFERRAL: return decide_referral(p, act, o);
+  case OBJ_RULES: /* referral rules: read by all; the national set by sysadmin, a region's by its officials */
+    if (act == ACT_READ) return JK_OK;
+    if (act != ACT_UPDATE) return JK_EFORBIDDEN;
+    if (!o->region || !*o->region) return p->role == ROLE_SYSADMIN ? JK_OK : JK_EFORBIDDEN;
+    return p->role == ROLE_SYSADMIN || (p->role == ROLE_OFFICIAL && in_region(p, o->region)) ? JK_OK : JK_EFORBIDDEN;
   }
   return JK_EFORBIDDEN;
 }
@@ -98,10 +165,10 @@ jk_status policy_list_scope(const struct principal *p, enum object_kind kind, co
 {
   *region = 0;
   *org_rid = 0;
-  struct policy_object o = {kind, 0, 0};
+  struct policy_object o = {.kind = kind};
   jk_status st = policy_decide(p, ACT_LIST, &o);
   if (st != JK_OK) return st;
-  if (kind != OBJ_CLIENT) return JK_OK;
+  if (kind != OBJ_CLIENT && kind != OBJ_REFERRAL) return JK_OK;
   if (role_needs_region(p->role)) {
     if (!p->region) return JK_EFORBIDDEN; /* fail closed: a regional role without a region */
     *region = p->region;

@@ -50,7 +50,7 @@ struct principal {
 };
 
 enum action { ACT_READ, ACT_LIST, ACT_CREATE, ACT_UPDATE, ACT_REVEAL, ACT_UNLOCK };
-enum object_kind { OBJ_CLIENT, OBJ_ORGANIZATION, OBJ_USER, OBJ_AUDIT, OBJ_TOKEN, OBJ_STATS };
+enum object_kind { OBJ_CLIENT, OBJ_ORGANIZATION, OBJ_USER, OBJ_AUDIT, OBJ_TOKEN, OBJ_STATS, OBJ_REFERRAL, OBJ_RULES };
 
 /* What the policy needs to know of an object: its region and owning organization (a client's
  * residence region and serving organization; an organization's region and itself). For
@@ -59,12 +59,19 @@ struct policy_object {
   enum object_kind kind;
   const char *region;
   int64_t org_rid;
+  /* referrals: the organization that referred (a hospital, or an institution applying on the
+   * client's behalf), and for ACT_UPDATE the transition asked for ("dispatch", ...). A referral
+   * is visible to officials and referral workers of its region and to the staff of the
+   * organization that holds it or referred it; each transition is open to one or two roles. */
+  int64_t from_org_rid;
+  const char *op;
 };
 
 jk_status policy_decide(const struct principal *p, enum action act, const struct policy_object *o);
 
 /* The filter a list of `kind` must apply for p: rows whose region is within *region (when
- * non-NULL) and whose organization is *org_rid (when non-zero). JK_EFORBIDDEN when the role
+ * non-NULL) and whose organization is *org_rid (when non-zero; for referrals: the organization
+ * holding it or the one that referred it). JK_EFORBIDDEN when the role
  * may not list that kind at all. */
 jk_status policy_list_scope(const struct principal *p, enum object_kind kind, const char **region,
                             int64_t *org_rid);

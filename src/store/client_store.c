@@ -263,3 +263,22 @@ jk_status client_store_counts(struct db *db, const char *region, int64_t org_rid
   db_done(st);
   return rc == SQLITE_ROW ? JK_OK : db_status(rc);
 }
+
+static const char SQL_FOLLOW[] =
+  "UPDATE client SET status = coalesce($2, status), organization_rid = CASE WHEN $3 < 0 THEN organization_rid"
+  " ELSE nullif($3, 0) END, residence_region = coalesce($4, residence_region), updated_at = $5 WHERE rid = $1";
+
+jk_status client_store_follow(struct db *db, int64_t rid, const char *status, int64_t org_rid, const char *region,
+                              int64_t now)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_FOLLOW);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  db_bind_text(st, 2, status);
+  db_bind_int64(st, 3, org_rid);
+  db_bind_text(st, 4, region);
+  db_bind_int64(st, 5, now);
+  int rc = sqlite3_step(st);
+  db_done(st);
+  return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}

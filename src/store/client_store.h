@@ -35,6 +35,10 @@ struct client_rec {
 /* JK_ECONFLICT when the blind index exists already: *existing_id (arena) names the client. */
 jk_status client_store_insert(struct db *db, struct arena *a, struct client_rec *c, char **existing_id);
 jk_status client_store_update(struct db *db, struct arena *a, const struct client_rec *c, char **existing_id);
+/* A referral step carries the client record along: its status (NULL: keep), serving
+ * organization (-1: keep) and residence region (NULL: keep). */
+jk_status client_store_follow(struct db *db, int64_t rid, const char *status, int64_t org_rid, const char *region,
+                              int64_t now);
 jk_status client_store_by_id(struct db *db, struct arena *a, const char *id, struct client_rec *out);
 jk_status client_store_by_bidx(struct db *db, struct arena *a, const unsigned char bidx[BLIND_INDEX_BYTES],
                                struct client_rec *out);

@@ -194,6 +194,51 @@ describe('every operation answers as documented', () => {
     expectStatus((await call(srv.anon(), 'GET', '/api/v1/stats/overview')).r, 401);
   });
 
+  test('referrals, work lists, rules and the public application', async () => {
+    const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+    const client = { name: uniqueName(), id_number: makeIdNumber({ region: '510421' }), residence_region: '510421', hukou_region: '510421' };
+    const rehabOrg = as.rehab_worker.user.organization;
+    let { r, j } = await call(as.referral_worker, 'POST', '/api/v1/referrals',
+      { client, source: 'community', need: { functions: ['day_care'] }, reporter: { name: '李主任', kind: 'community' } });
+    expectStatus(r, 201);
+    const id = j.id;
+    expectStatus((await call(as.referral_worker, 'POST', '/api/v1/referrals', { source: 'x' })).r, 400);
+    expectStatus((await call(as.county_official, 'POST', '/api/v1/referrals', { source: 'self' })).r, 403);
+    expectStatus((await call(as.referral_worker, 'GET', '/api/v1/referrals?status=submitted')).r, 200);
+    expectStatus((await call(as.referral_worker, 'GET', '/api/v1/referrals?status=nope')).r, 400);
+    expectStatus((await call(as.sysadmin, 'GET', '/api/v1/referrals')).r, 403);
+    expectStatus((await call(as.referral_worker, 'GET', `/api/v1/referrals/${id}`)).r, 200);
+    expectStatus((await call(as.rehab_worker, 'GET', `/api/v1/referrals/${id}`)).r, 404);
+    expectStatus((await call(as.referral_worker, 'POST', `/api/v1/referrals/${id}/register`, {})).r, 200);
+    expectStatus((await call(as.referral_worker, 'POST', `/api/v1/referrals/${id}/register`, {})).r, 409);
+    expectStatus((await call(as.county_official, 'POST', `/api/v1/referrals/${id}/dispatch`, {})).r, 403);
+    expectStatus((await call(as.referral_worker, 'GET', `/api/v1/referrals/${id}/suggestions`)).r, 200);
+    expectStatus((await call(as.county_official, 'GET', `/api/v1/referrals/${id}/suggestions`)).r, 403);
+    expectStatus((await call(as.referral_worker, 'POST', `/api/v1/referrals/${id}/dispatch`, { organization: rehabOrg })).r, 200);
+    expectStatus((await call(as.rehab_worker, 'POST', `/api/v1/referrals/${id}/accept`, {})).r, 200);
+    expectStatus((await call(as.rehab_worker, 'POST', `/api/v1/referrals/${id}/start`, {})).r, 422);
+    expectStatus((await call(as.rehab_worker, 'POST', `/api/v1/referrals/${id}/consent`, { signed_on: today })).r, 400);
+    for (const u of ['referral_worker', 'rehab_worker', 'county_official', 'evaluator']) {
+      expectStatus((await call(as[u], 'GET', '/api/v1/inbox')).r, 200);
+    }
+    expectStatus((await call(srv.anon(), 'GET', '/api/v1/inbox')).r, 401);
+    expectStatus((await call(as.county_official, 'GET', '/api/v1/referrals/overview')).r, 200);
+    expectStatus((await call(as.county_official, 'GET', '/api/v1/referrals/overview?region=510422')).r, 403);
+    expectStatus((await call(as.rehab_worker, 'GET', '/api/v1/referrals/overview')).r, 403);
+    const pub = { name: uniqueName(), id_number: makeIdNumber({ region: '510421' }), phone: '13800000000', residence_region: '510421', need: { note: '需要帮助' } };
+    ({ r, j } = await call(srv.anon(), 'POST', '/api/v1/public/applications', pub));
+    expectStatus(r, 201);
+    expectStatus((await call(srv.anon(), 'GET', `/api/v1/public/applications/${j.receipt}`)).r, 200);
+    expectStatus((await call(srv.anon(), 'GET', '/api/v1/public/applications/0000-0000-0000')).r, 404);
+    expectStatus((await call(srv.anon(), 'POST', '/api/v1/public/applications', {})).r, 400);
+    expectStatus((await call(as.rehab_worker, 'GET', '/api/v1/referral-rules?region=510421')).r, 200);
+    expectStatus((await call(as.county_official, 'PUT', '/api/v1/referral-rules/510421', { age_max: 65 })).r, 200);
+    expectStatus((await call(as.county_official, 'PUT', '/api/v1/referral-rules/510421', { age_max: 999 })).r, 400);
+    expectStatus((await call(as.county_official, 'PUT', '/api/v1/referral-rules/national', { age_max: 65 })).r, 403);
+    expectStatus((await call(as.county_official, 'DELETE', '/api/v1/referral-rules/510421')).r, 200);
+    expectStatus((await call(as.rehab_worker, 'DELETE', '/api/v1/referral-rules/510421')).r, 403);
+  });
+
   test('operations', async () => {
     expectStatus((await call(srv.anon(), 'GET', '/healthz')).r, 200);
     expectStatus((await call(srv.anon(), 'GET', '/metrics')).r, 200);
@@ -232,8 +277,10 @@ describe('the spec itself', () => {
   test('every /api path of the spec exists on the server (an unsupported method gets 405, not 404)', async () => {
     for (const tpl of Object.keys(spec.paths).filter((t) => t.startsWith('/api/'))) {
       const p = tpl.replace('{code}', '510421').replace('{id}', '00000000-0000-4000-8000-000000000000');
-      const r = await srv.anon().req('PUT', p);
-      assert.equal(r.status, 405, `PUT ${p}: ${r.status} ${r.text.slice(0, 200)}`);
+      const item = spec.paths[tpl];
+      const method = ['PUT', 'PATCH', 'DELETE', 'POST'].find((m) => !item[m.toLowerCase()]);
+      const r = await srv.anon().req(method, p);
+      assert.equal(r.status, 405, `${method} ${p}: ${r.status} ${r.text.slice(0, 200)}`);
     }
   });
 });

@@ -17,7 +17,7 @@ static const struct principal secadmin = {.user_id = "u7", .username = "b", .rol
 static const struct principal auditor = {.user_id = "u8", .username = "d", .role = ROLE_AUDITOR};
 static const struct principal evaluator = {.user_id = "u9", .username = "e", .role = ROLE_EVALUATOR};
 
-static struct policy_object client_in(const char *region, int64_t org) { return (struct policy_object){OBJ_CLIENT, region, org}; }
+static struct policy_object client_in(const char *region, int64_t org) { return (struct policy_object){.kind = OBJ_CLIENT, .region = region, .org_rid = org}; }
 
 static void test_county_official_reads_own_county_client(void **s)
 {
@@ -75,7 +75,7 @@ static void test_admins_auditors_evaluators_have_no_client_records(void **s)
 
 static void test_only_auditor_reads_audit(void **s)
 {
-  struct policy_object o = {OBJ_AUDIT, 0, 0};
+  struct policy_object o = {.kind = OBJ_AUDIT, .region = 0, .org_rid = 0};
   assert_int_equal(policy_decide(&auditor, ACT_LIST, &o), JK_OK);
   assert_int_equal(policy_decide(&sysadmin, ACT_LIST, &o), JK_EFORBIDDEN);
   assert_int_equal(policy_decide(&city, ACT_LIST, &o), JK_EFORBIDDEN);
@@ -83,7 +83,7 @@ static void test_only_auditor_reads_audit(void **s)
 
 static void test_users_separation_of_duties(void **s)
 {
-  struct policy_object o = {OBJ_USER, 0, 0};
+  struct policy_object o = {.kind = OBJ_USER, .region = 0, .org_rid = 0};
   assert_int_equal(policy_decide(&sysadmin, ACT_CREATE, &o), JK_OK);
   assert_int_equal(policy_decide(&secadmin, ACT_CREATE, &o), JK_EFORBIDDEN);
   assert_int_equal(policy_decide(&secadmin, ACT_UNLOCK, &o), JK_OK);
@@ -93,7 +93,7 @@ static void test_users_separation_of_duties(void **s)
 
 static void test_organizations_scoped_changes(void **s)
 {
-  struct policy_object in = {OBJ_ORGANIZATION, "510421", 7}, out = {OBJ_ORGANIZATION, "510422", 8};
+  struct policy_object in = {.kind = OBJ_ORGANIZATION, .region = "510421", .org_rid = 7}, out = {.kind = OBJ_ORGANIZATION, .region = "510422", .org_rid = 8};
   assert_int_equal(policy_decide(&county, ACT_CREATE, &in), JK_OK);
   assert_int_equal(policy_decide(&county, ACT_CREATE, &out), JK_EFORBIDDEN);
   assert_int_equal(policy_decide(&staff, ACT_UPDATE, &in), JK_OK);
@@ -127,9 +127,45 @@ static void test_regional_role_without_region_fails_closed(void **s)
 static void test_anonymous_is_refused(void **s)
 {
   struct principal anon = {0};
-  struct policy_object o = {OBJ_ORGANIZATION, 0, 0};
+  struct policy_object o = {.kind = OBJ_ORGANIZATION, .region = 0, .org_rid = 0};
   assert_int_equal(policy_decide(&anon, ACT_READ, &o), JK_EAUTH);
   assert_int_equal(policy_decide(0, ACT_READ, &o), JK_EAUTH);
+}
+
+static struct policy_object referral_at(const char *region, int64_t org, int64_t from, const char *op)
+{
+  return (struct policy_object){.kind = OBJ_REFERRAL, .region = region, .org_rid = org, .from_org_rid = from, .op = op};
+}
+
+static void test_referral_steps_belong_to_one_role_each(void **s)
+{
+  struct policy_object reg = referral_at("510421", 0, 9, "register"), acc = referral_at("510421", 7, 9, "accept");
+  assert_int_equal(policy_decide(&referral, ACT_UPDATE, &reg), JK_OK);
+  assert_int_equal(policy_decide(&county, ACT_UPDATE, &reg), JK_EFORBIDDEN);     /* officials oversee, do not act */
+  assert_int_equal(policy_decide(&staff, ACT_UPDATE, &acc), JK_OK);
+  assert_int_equal(policy_decide(&referral, ACT_UPDATE, &acc), JK_EFORBIDDEN);
+  struct policy_object dis = referral_at("510421", 9, 0, "discharge");
+  assert_int_equal(policy_decide(&hospital, ACT_UPDATE, &dis), JK_OK);
+  struct policy_object wd = referral_at("510421", 0, 9, "withdraw");
+  assert_int_equal(policy_decide(&hospital, ACT_UPDATE, &wd), JK_OK);           /* the referrer may withdraw */
+  struct policy_object unknown = referral_at("510421", 7, 9, "fly");
+  assert_int_equal(policy_decide(&staff, ACT_UPDATE, &unknown), JK_EFORBIDDEN);
+}
+
+static void test_referral_seen_by_holder_referrer_and_region_only(void **s)
+{
+  struct policy_object o = referral_at("510421", 7, 9, 0);
+  assert_int_equal(policy_decide(&staff, ACT_READ, &o), JK_OK);      /* holds it */
+  assert_int_equal(policy_decide(&hospital, ACT_READ, &o), JK_OK);   /* referred it */
+  assert_int_equal(policy_decide(&county, ACT_READ, &o), JK_OK);
+  struct policy_object elsewhere = referral_at("510422", 8, 10, 0);
+  assert_int_equal(policy_decide(&staff, ACT_READ, &elsewhere), JK_ENOTFOUND);
+  assert_int_equal(policy_decide(&county, ACT_READ, &elsewhere), JK_ENOTFOUND);
+  assert_int_equal(policy_decide(&sysadmin, ACT_READ, &o), JK_EFORBIDDEN);
+  assert_int_equal(policy_decide(&evaluator, ACT_READ, &o), JK_EFORBIDDEN);
+  struct policy_object mine = referral_at(0, 0, 9, 0), theirs = referral_at(0, 0, 10, 0);
+  assert_int_equal(policy_decide(&hospital, ACT_CREATE, &mine), JK_OK);
+  assert_int_equal(policy_decide(&hospital, ACT_CREATE, &theirs), JK_EFORBIDDEN);
 }
 
 int main(void)
@@ -148,6 +184,8 @@ int main(void)
     cmocka_unit_test(test_list_scope_filters),
     cmocka_unit_test(test_regional_role_without_region_fails_closed),
     cmocka_unit_test(test_anonymous_is_refused),
+    cmocka_unit_test(test_referral_steps_belong_to_one_role_each),
+    cmocka_unit_test(test_referral_seen_by_holder_referrer_and_region_only),
   };
   return cmocka_run_group_tests_name("policy", tests, 0, 0);
 }
