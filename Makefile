@@ -79,6 +79,7 @@ test-unit: $(UNIT_BIN)
 
 bench: deps all
 	@bench/run.sh
+	@bench/referrals.sh
 
 clean:
 	rm -rf build web/dist

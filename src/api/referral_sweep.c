@@ -22,7 +22,7 @@
 #include <time.h>
 #include <stdlib.h>
 
-#define SWEEP_BATCH 500
+#define SWEEP_BATCH 2000
 
 static jk_status audit_system(struct db *db, const struct keys *k, const char *action, const char *id, const char *detail)
 {
@@ -54,13 +54,14 @@ static jk_status expire_batch(struct db *db, const struct keys *k, int64_t as_of
   return st;
 }
 
-static jk_status overdue_batch(struct db *db, int64_t as_of, int64_t *done)
+static jk_status overdue_batch(struct db *db, int64_t as_of, int64_t after[2], int64_t *done)
 {
   struct arena *a = arena_new();
   struct referral_rec *v;
   int64_t n = 0;
   jk_status st = db_begin_write(db);
-  if (st == JK_OK) st = referral_store_newly_overdue(db, a, as_of, SWEEP_BATCH, &v, &n);
+  if (st == JK_OK) st = referral_store_newly_overdue(db, a, as_of, after, SWEEP_BATCH, &v, &n);
+  if (st == JK_OK && n) after[0] = v[n - 1].due_at, after[1] = v[n - 1].rid;
   for (int64_t i = 0; st == JK_OK && i < n; i++) {
     json_t *p = json_pack("{s:s,s:s,s:s,s:I}", "referral", v[i].id, "status", v[i].status, "region", v[i].region,
                           "due_at_ms", (json_int_t)v[i].due_at);
@@ -87,8 +88,9 @@ jk_status referral_sweep(struct db *db, const struct keys *k, int64_t as_of, str
     if ((st = expire_batch(db, k, as_of, &n)) != JK_OK) return st;
     out->rechecked += n;
   } while (n == SWEEP_BATCH);
+  int64_t after[2] = {0, 0};
   do {
-    if ((st = overdue_batch(db, as_of, &n)) != JK_OK) return st;
+    if ((st = overdue_batch(db, as_of, after, &n)) != JK_OK) return st;
     out->overdue_announced += n;
   } while (n == SWEEP_BATCH);
   return JK_OK;

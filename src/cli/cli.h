@@ -4,10 +4,12 @@
 #ifndef JK_CLI_H
 #define JK_CLI_H
 #include <stdbool.h>
+#include <stdint.h>
 #include "api/app.h"
 #include "base/status.h"
 
 struct db;
+struct arena;
 
 struct cli_opts {
   int argc;
@@ -36,6 +38,11 @@ int cmd_audit(const struct cli_opts *o);
 int cmd_doctor(const struct cli_opts *o);
 int cmd_gen(const struct cli_opts *o);
 int cmd_calendar(const struct cli_opts *o);
+/* Synthetic data for benchmarks (cmd_gen.c, cmd_gen_referrals.c). */
+struct keys;
+uint32_t gen_rnd(uint32_t n);   /* deterministic, for reproducible data sets */
+jk_status gen_client(struct db *db, struct arena *a, const struct keys *k, const char *county, int64_t now, int64_t *rid);
+int gen_referrals(const struct cli_opts *o);
 int cmd_sweep(const struct cli_opts *o);
 /* The chinese-days calendar file (--name overrides), and its import into db (cmd_calendar.c). */
 const char *cli_calendar_file(const struct cli_opts *o);

@@ -18,7 +18,7 @@
 #define GEN_BATCH 10000
 
 static uint64_t state = 88172645463325252ULL;
-static uint32_t rnd(uint32_t n)
+uint32_t gen_rnd(uint32_t n)
 {
   state ^= state << 13;
   state ^= state >> 7;
@@ -38,40 +38,42 @@ static struct sealed seal(struct arena *a, const struct keys *k, const char *id,
   return s;
 }
 
-static jk_status gen_one(struct db *db, struct arena *a, const struct keys *k, const char *county, int64_t now)
+jk_status gen_client(struct db *db, struct arena *a, const struct keys *k, const char *county, int64_t now, int64_t *rid)
 {
   char id[37], number[64], masked[19], phone[24], pmask[32], addr[96], amask[64], birth[40];
   uuid_v7(id);
-  int y = 1960 + (int)rnd(45), m = 1 + (int)rnd(12), d = 1 + (int)rnd(28);
-  snprintf(number, sizeof number, "%.6s%04d%02d%02d%03u", county, y, m, d, rnd(999) + 1);
+  int y = 1960 + (int)gen_rnd(45), m = 1 + (int)gen_rnd(12), d = 1 + (int)gen_rnd(28);
+  snprintf(number, sizeof number, "%.6s%04d%02d%02d%03u", county, y, m, d, gen_rnd(999) + 1);
   number[17] = idcard_check_char(number);
   number[18] = 0;
   idcard_mask(number, masked);
-  snprintf(phone, sizeof phone, "1%u%09u", 3 + rnd(7), rnd(1000000000));
+  snprintf(phone, sizeof phone, "1%u%09u", 3 + gen_rnd(7), gen_rnd(1000000000));
   phone_mask(phone, pmask, sizeof pmask);
-  snprintf(addr, sizeof addr, "%u组%u号", 1 + rnd(20), 1 + rnd(200));
+  snprintf(addr, sizeof addr, "%u组%u号", 1 + gen_rnd(20), 1 + gen_rnd(200));
   address_mask(addr, amask, sizeof amask);
   snprintf(birth, sizeof birth, "%04d-%02d-%02d", y, m, d);
   char name[16];
-  snprintf(name, sizeof name, "%s%s%s", surnames[rnd(14)], given[rnd(16)], rnd(2) ? given[rnd(16)] : "");
+  snprintf(name, sizeof name, "%s%s%s", surnames[gen_rnd(14)], given[gen_rnd(16)], gen_rnd(2) ? given[gen_rnd(16)] : "");
   struct client_rec c = {
     .id = id, .name = name, .birth_date = birth, .sex = (number[16] - '0') % 2 ? 1 : 2,
     .id_enc = seal(a, k, id, "id_number", number), .id_masked = masked,
     .phone_enc = seal(a, k, id, "phone", phone), .phone_masked = pmask,
     .address_enc = seal(a, k, id, "address", addr), .address_masked = amask,
-    .residence_region = county, .hukou_region = county, .diagnosis = rnd(3) ? "F20.0" : "F32.1",
-    .severe = rnd(3) ? 1 : 0, .status = "registered", .created_by = "gen", .created_at = now, .updated_at = now,
+    .residence_region = county, .hukou_region = county, .diagnosis = gen_rnd(3) ? "F20.0" : "F32.1",
+    .severe = gen_rnd(3) ? 1 : 0, .status = "registered", .created_by = "gen", .created_at = now, .updated_at = now,
   };
   blind_index(k, "id_number", number, c.id_bidx);
   char *existing;
   jk_status st = client_store_insert(db, a, &c, &existing);
+  if (rid) *rid = st == JK_OK ? c.rid : 0;
   return st == JK_ECONFLICT ? JK_OK : st;   /* a generated duplicate is skipped */
 }
 
 int cmd_gen(const struct cli_opts *o)
 {
+  if (o->argc == 1 && strcmp(o->argv[0], "referrals") == 0) return gen_referrals(o);
   if (o->argc != 1 || strcmp(o->argv[0], "clients") != 0) {
-    fprintf(stderr, "用法: jingkang gen clients --count N --data DIR\n");
+    fprintf(stderr, "用法: jingkang gen clients|referrals --count N [--region CODE] --data DIR\n");
     return 2;
   }
   struct app app;
@@ -96,7 +98,7 @@ int cmd_gen(const struct cli_opts *o)
     if ((st = db_begin_write(db)) != JK_OK) break;
     int64_t now = clock_now_ms();
     for (int i = 0; i < GEN_BATCH && done < want && st == JK_OK; i++, done++)
-      st = gen_one(db, batch, &app.keys, counties[rnd((uint32_t)nc)].code, now);
+      st = gen_client(db, batch, &app.keys, counties[gen_rnd((uint32_t)nc)].code, now, 0);
     if (st == JK_OK) st = db_commit(db);
     else db_rollback(db);
     arena_free(batch);

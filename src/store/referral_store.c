@@ -50,18 +50,20 @@ static const char SQL_EVENTS[] =
   " AND ($7 IS NULL OR (r.due_at < $7 AND r.status <> 'waitlisted'))" \
   " AND ($8 IS NULL OR (r.status = 'closed' AND r.followup_done IS NULL AND r.followup_due < $8))" \
   " AND ($12 IS NULL OR r.from_org_rid = $12)"
-#define LIST_ORDER \
+#define ORDER_BY \
   " ORDER BY CASE WHEN $9 THEN r.urgent END DESC, CASE WHEN $9 THEN coalesce(r.due_at, 9e18) END," \
-  " CASE WHEN $9 THEN 0 ELSE -r.updated_at END, r.rid DESC LIMIT $10 OFFSET $11"
+  " CASE WHEN $9 THEN 0 ELSE -r.updated_at END, r.rid DESC"
 #define BY_STATUS " r.status IN (SELECT value FROM json_each($1))"
 #define BY_REGION " AND r.region >= $2 AND r.region < $2 || ':'"
-#define BY_ORG_ANY " AND (r.org_rid = $3 OR r.from_org_rid = $3)"
+#define BY_ORG_ANY \
+  " AND r.rid IN (SELECT rid FROM referral WHERE org_rid = $3 UNION SELECT rid FROM referral WHERE from_org_rid = $3)"
+/* The page's rowids come from the covering index (referral_work) alone; only those twenty
+ * rows are then joined with their client and organizations. */
+#define PAGE(lead) \
+  "SELECT " REF_COLS REF_FROM " WHERE r.rid IN (SELECT r.rid FROM referral r WHERE" BY_STATUS lead LIST_FILTERS \
+  ORDER_BY " LIMIT $10 OFFSET $11)" ORDER_BY
 
-static const char *const SQL_LIST[3] = {
-  "SELECT " REF_COLS REF_FROM " WHERE" BY_STATUS BY_REGION LIST_FILTERS LIST_ORDER,
-  "SELECT " REF_COLS REF_FROM " WHERE" BY_STATUS BY_ORG_ANY LIST_FILTERS LIST_ORDER,
-  "SELECT " REF_COLS REF_FROM " WHERE" BY_STATUS LIST_FILTERS LIST_ORDER,
-};
+static const char *const SQL_LIST[3] = {PAGE(BY_REGION), PAGE(BY_ORG_ANY), PAGE("")};
 static const char *const SQL_COUNT[3] = {
   "SELECT count(*) FROM referral r WHERE" BY_STATUS BY_REGION LIST_FILTERS,
   "SELECT count(*) FROM referral r WHERE" BY_STATUS BY_ORG_ANY LIST_FILTERS,
@@ -83,8 +85,9 @@ static const char SQL_CANDIDATES[] =
 static const char SQL_EXPIRED_WAITS[] =
   "SELECT " REF_COLS REF_FROM " WHERE r.status = 'waitlisted' AND r.due_at <= $1 ORDER BY r.due_at LIMIT $2";
 static const char SQL_NEWLY_OVERDUE[] =
-  "SELECT " REF_COLS REF_FROM " WHERE r.due_at < $1 AND r.overdue_sent < r.due_at AND r.status <> 'waitlisted'"
-  " AND NOT (r.status = 'closed' AND r.followup_done IS NOT NULL) ORDER BY r.due_at LIMIT $2";
+  "SELECT " REF_COLS REF_FROM " WHERE r.due_at < $1 AND (r.due_at > $3 OR (r.due_at = $3 AND r.rid > $4))"
+  " AND r.overdue_sent < r.due_at AND r.status <> 'waitlisted'"
+  " AND NOT (r.status = 'closed' AND r.followup_done IS NOT NULL) ORDER BY r.due_at, r.rid LIMIT $2";
 static const char SQL_MARK_OVERDUE[] = "UPDATE referral SET overdue_sent = $2 WHERE rid = $1";
 static const char SQL_REGION_COUNTS[] =
   "SELECT substr(region, 1, $2) AS child, status, count(*),"
@@ -422,10 +425,16 @@ jk_status referral_store_expired_waits(struct db *db, struct arena *a, int64_t a
   return sweep_query(db, a, SQL_EXPIRED_WAITS, as_of, limit, out, n);
 }
 
-jk_status referral_store_newly_overdue(struct db *db, struct arena *a, int64_t as_of, int64_t limit,
-                                       struct referral_rec **out, int64_t *n)
+jk_status referral_store_newly_overdue(struct db *db, struct arena *a, int64_t as_of, const int64_t after[2],
+                                       int64_t limit, struct referral_rec **out, int64_t *n)
 {
-  return sweep_query(db, a, SQL_NEWLY_OVERDUE, as_of, limit, out, n);
+  sqlite3_stmt *st = db_prepare(db, SQL_NEWLY_OVERDUE);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, as_of);
+  db_bind_int64(st, 2, limit);
+  db_bind_int64(st, 3, after[0]);
+  db_bind_int64(st, 4, after[1]);
+  return read_all(a, st, limit, out, n);
 }
 
 jk_status referral_store_mark_overdue_sent(struct db *db, int64_t rid, int64_t due_at)

@@ -87,8 +87,10 @@ jk_status referral_store_candidates(struct db *db, struct arena *a, const char *
  * and open referrals past their deadline not yet announced (overdue_sent < due_at). */
 jk_status referral_store_expired_waits(struct db *db, struct arena *a, int64_t as_of, int64_t limit,
                                        struct referral_rec **out, int64_t *n);
-jk_status referral_store_newly_overdue(struct db *db, struct arena *a, int64_t as_of, int64_t limit,
-                                       struct referral_rec **out, int64_t *n);
+/* after = {due_at, rid} of the last row of the previous batch ({0, 0} at first): keyset paging,
+ * so each batch starts where the last ended instead of re-reading what was announced. */
+jk_status referral_store_newly_overdue(struct db *db, struct arena *a, int64_t as_of, const int64_t after[2],
+                                       int64_t limit, struct referral_rec **out, int64_t *n);
 jk_status referral_store_mark_overdue_sent(struct db *db, int64_t rid, int64_t due_at);
 
 /* Counts by status in a region subtree (officials' overview), and those overdue at `now`. */
