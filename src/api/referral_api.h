@@ -28,9 +28,12 @@ int64_t referral_deadline(struct req *r, struct db *db, const struct referral_re
 jk_status referral_record(struct req *r, struct db *db, const struct referral_rec *f, const char *action,
                           const char *from_status, int64_t event_org, const char *reason, json_t *detail);
 
-/* Rehab institutions for a referral, nearest first; `exclude_rid` left out; with `include_full`
- * full ones stay. Fills `items`, `excluded` and `eligibility` of the answer object. */
-json_t *referral_suggestions(struct req *r, const struct referral_rec *f, int64_t exclude_rid, bool include_full);
+/* Rehab institutions for a referral, nearest first; `exclude_rid` left out. SUGGEST_FREE: those
+ * with a free place that match the need and the client's eligibility there; SUGGEST_FULL: full
+ * ones too; SUGGEST_ALL: every institution of the area, each marked eligible/matched. Fills
+ * `items`, `excluded` and `eligibility` of the answer object. */
+enum { SUGGEST_FREE, SUGGEST_FULL, SUGGEST_ALL };
+json_t *referral_suggestions(struct req *r, const struct referral_rec *f, int64_t exclude_rid, int include);
 /* The nearest institution with a free place other than exclude_rid, or 0. */
 int64_t referral_nearest_free(struct req *r, const struct referral_rec *f, int64_t exclude_rid);
 

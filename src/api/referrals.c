@@ -708,7 +708,7 @@ static struct ranked *rank_candidates(struct req *r, const struct referral_rec *
   return v;
 }
 
-json_t *referral_suggestions(struct req *r, const struct referral_rec *f, int64_t exclude_rid, bool include_full)
+json_t *referral_suggestions(struct req *r, const struct referral_rec *f, int64_t exclude_rid, int include)
 {
   struct client_rec c;
   if (client_store_by_id(r->db, r->a, f->client_id, &c) != JK_OK) return 0;
@@ -717,10 +717,12 @@ json_t *referral_suggestions(struct req *r, const struct referral_rec *f, int64_
   json_t *items = json_array();
   for (int64_t i = 0; i < n; i++) {
     const struct referral_candidate *x = v[i].c;
-    if (!v[i].eligible) { ineligible++; json_decref(v[i].failures); continue; }
-    if (!v[i].matched) { unmatched++; continue; }
-    if (v[i].full) full++;
-    if (v[i].full && !include_full) continue;
+    json_decref(v[i].failures);
+    if (!v[i].eligible) ineligible++;
+    else if (!v[i].matched) unmatched++;
+    else if (v[i].full) full++;
+    bool shown = include == SUGGEST_ALL || (v[i].eligible && v[i].matched && (!v[i].full || include == SUGGEST_FULL));
+    if (!shown) continue;
     json_error_t je;
     json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I}", "id", x->id, "name", x->name, "region", x->region, "capacity",
                           (json_int_t)x->capacity, "free_places", (json_int_t)(x->capacity - x->occupied > 0 ? x->capacity - x->occupied : 0),
@@ -729,6 +731,8 @@ json_t *referral_suggestions(struct req *r, const struct referral_rec *f, int64_
     json_object_set_new(o, "address", str_or_null(x->address));
     json_object_set_new(o, "distance_km", v[i].km >= 0 ? json_real(round(v[i].km * 10) / 10) : json_null());
     json_object_set_new(o, "functions", json_loads(x->functions_json ? x->functions_json : "[]", 0, &je));
+    json_object_set_new(o, "eligible", json_boolean(v[i].eligible));
+    json_object_set_new(o, "matched", json_boolean(v[i].matched));
     json_array_append_new(items, o);
   }
   struct elig_result er;
@@ -761,9 +765,9 @@ void api_referral_suggestions(struct req *r)
   struct policy_object po = referral_po(&f, "dispatch");
   if (policy_decide(&r->who, ACT_UPDATE, &po) != JK_OK && (po.op = "rerefer", policy_decide(&r->who, ACT_UPDATE, &po)) != JK_OK)
     return (void)allowed(r, ACT_UPDATE, &po, "referral", f.id);
-  const char *all = req_query(r, "include_full");
-  if (all && strcmp(all, "true") && strcmp(all, "false")) return (void)bad_field(r, "include_full", "include_full 应为 true 或 false");
-  json_t *o = referral_suggestions(r, &f, 0, all && strcmp(all, "true") == 0);
+  const char *inc = req_query(r, "include");
+  if (inc && strcmp(inc, "full") && strcmp(inc, "all")) return (void)bad_field(r, "include", "include 应为 full 或 all");
+  json_t *o = referral_suggestions(r, &f, 0, !inc ? SUGGEST_FREE : strcmp(inc, "full") == 0 ? SUGGEST_FULL : SUGGEST_ALL);
   if (!o) return reply_err(r, JK_EINTERNAL, 0);
   audit_note(r, "suggest", "referral", f.id, "ok", 0);
   reply_json(r, 200, o);

@@ -97,7 +97,11 @@ describe('a hospital referral through to service', () => {
       if (sug.items[i].distance_km !== null && sug.items[i - 1].distance_km !== null)
         assert.ok(sug.items[i].distance_km >= sug.items[i - 1].distance_km, 'nearest first');
     }
-    for (const s of sug.items) assert.ok(s.functions.includes('day_care'), 'matches the need');
+    for (const s of sug.items) assert.ok(s.functions.includes('day_care') && s.eligible && s.matched, 'matches the need');
+    const all = expectStatus(await worker.get(`/api/v1/referrals/${ref.id}/suggestions?include=all`), 200);
+    assert.ok(all.items.length >= sug.items.length, 'include=all lists the others too');
+    for (const s of all.items) assert.ok(typeof s.eligible === 'boolean' && typeof s.matched === 'boolean');
+    expectStatus(await worker.get(`/api/v1/referrals/${ref.id}/suggestions?include=some`), 400, 'invalid_field', 'include');
     assert.equal(sug.eligibility.eligible, true, JSON.stringify(sug.eligibility));
     j = expectStatus(await act(worker, ref.id, 'dispatch', { organization: MIYI_REHAB().id }), 200);
     assert.equal(j.status, 'dispatched');
@@ -296,7 +300,7 @@ describe('capacity, waiting list, the 3-month rule', () => {
     assert.equal(j.status, 'waitlisted');
     assert.ok(j.waitlist_position >= 1);
     assert.equal(j.overdue, false);
-    const sug = expectStatus(await worker.get(`/api/v1/referrals/${ref.id}/suggestions?include_full=true`), 200);
+    const sug = expectStatus(await worker.get(`/api/v1/referrals/${ref.id}/suggestions?include=full`), 200);
     assert.ok(sug.items.some((s) => s.id === small.id && s.free_places === 0));
     // not yet: a sweep two months ahead changes nothing
     const two = new Date(Date.now() + 61 * 86400e3).toISOString();

@@ -13,6 +13,7 @@
 // JK_USER_AUDITOR (auditor); JK_PASSWORD (Jingkang-Demo-2026!); JK_COUNTY (510421);
 // JK_CHROMIUM (/usr/bin/chromium); JK_TEST_TIMEOUT_MS (90000).
 import { chromium } from 'playwright-core'
+import { referralTests } from './referral.mjs'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,6 +28,7 @@ const USERS = {
   referral: process.env.JK_USER_REFERRAL || 'referral_worker',
   sysadmin: process.env.JK_USER_SYSADMIN || 'sysadmin',
   auditor: process.env.JK_USER_AUDITOR || 'auditor',
+  hospital: process.env.JK_USER_HOSPITAL || 'hospital_worker',
 }
 const COUNTY = process.env.JK_COUNTY || '510421'
 const COUNTY_NAME = process.env.JK_COUNTY_NAME || '米易县'
@@ -128,7 +130,7 @@ test('official logs in and sees home, role and menus', async ({ page }) => {
   const scope = await el(page, 'user-scope').innerText()
   assert(scope.includes(COUNTY_NAME), `scope: ${scope}`)
   const menus = await menuTexts(page)
-  assert(JSON.stringify(menus) === JSON.stringify(['首页', '康复对象', '机构']), `menus: ${menus}`)
+  assert(JSON.stringify(menus) === JSON.stringify(['首页', '工作台', '转介', '康复对象', '机构']), `menus: ${menus}`)
   await el(page, 'stat-clients').waitFor({ timeout: STEP_TIMEOUT })
   const n = await el(page, 'stat-clients').innerText()
   assert(/\d/.test(n), `clients card: ${n}`)
@@ -413,6 +415,8 @@ test('logout ends the session', async ({ page }) => {
 })
 
 // ---------- runner ----------
+referralTests(test, { BASE, USERS, PASSWORD, OUT, COUNTY, COUNTY_NAME, STEP_TIMEOUT, el, field, login, pickOption, selectByClick, pickRegion, snap, assert, randomIdNumber })
+
 async function main() {
   fs.mkdirSync(OUT, { recursive: true })
   const filter = process.argv[2]

@@ -30,7 +30,7 @@ if [ -z "${JK_BASE_URL:-}" ]; then
   PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   "$BIN" serve --data "$WORK/data" --listen "127.0.0.1:$PORT" --web web/dist > "$WORK/serve.log" 2>&1 &
   SERVER=$!
-  export JK_BASE_URL="http://127.0.0.1:$PORT"
+  export JK_BASE_URL="http://127.0.0.1:$PORT" JK_DATA_DIR="$WORK/data" JK_BIN="$BIN"
   up=0
   for _ in $(seq 1 100); do
     if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$JK_BASE_URL/healthz"; then up=1; break; fi

@@ -6,7 +6,7 @@ import {
   ElDescriptionsItem, ElDialog, ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLink,
   ElLoading, ElMain, ElMenu, ElMenuItem, ElMessage, ElMessageBox, ElOption, ElPagination,
   ElPopconfirm, ElResult, ElRow, ElSelect, ElSkeleton, ElSpace, ElTable, ElTableColumn, ElTag,
-  ElTooltip,
+  ElTooltip, ElSteps, ElStep, ElTimeline, ElTimelineItem, ElBadge, ElEmpty, ElRadioGroup, ElRadioButton, ElSwitch,
 } from 'element-plus'
 import zhCn from 'element-plus/es/locale/lang/zh-cn'
 import 'element-plus/dist/index.css'
@@ -16,7 +16,8 @@ const installer = makeInstaller([
   ElCol, ElConfigProvider, ElContainer, ElDatePicker, ElDescriptions, ElDescriptionsItem, ElDialog,
   ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLink, ElLoading, ElMain, ElMenu,
   ElMenuItem, ElMessage, ElMessageBox, ElOption, ElPagination, ElPopconfirm, ElResult, ElRow,
-  ElSelect, ElSkeleton, ElSpace, ElTable, ElTableColumn, ElTag, ElTooltip,
+  ElSelect, ElSkeleton, ElSpace, ElTable, ElTableColumn, ElTag, ElTooltip, ElSteps, ElStep, ElTimeline,
+  ElTimelineItem, ElBadge, ElEmpty, ElRadioGroup, ElRadioButton, ElSwitch,
 ])
 
 export default {

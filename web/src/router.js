@@ -9,9 +9,13 @@ import LayoutView from './views/LayoutView.vue'
 
 const ALL_STAFF = CLIENT_ROLES
 const ORG_VIEWERS = ['sysadmin', ...CLIENT_ROLES]
+const REFERRAL_ROLES = CLIENT_ROLES
 
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: '登录' } },
+  { path: '/apply', name: 'apply', component: () => import('./views/PublicApply.vue'), meta: { public: true, title: '申请社区康复服务' } },
+  { path: '/apply/status', name: 'apply-status', component: () => import('./views/PublicStatus.vue'), meta: { public: true, title: '申请进度' } },
+  { path: '/referrals/:id/print/:doc(consent|agreement)', name: 'referral-print', component: () => import('./views/PrintDocument.vue'), meta: { title: '打印文书' } },
   {
     path: '/',
     component: LayoutView,
@@ -25,6 +29,11 @@ const routes = [
       { path: 'organizations/new', name: 'org-new', component: () => import('./views/OrgForm.vue'), meta: { title: '新建机构', roles: ['sysadmin', 'official'], menu: 'organizations' } },
       { path: 'organizations/:id', name: 'organization', component: () => import('./views/OrgDetail.vue'), meta: { title: '机构详情', roles: ORG_VIEWERS, menu: 'organizations' } },
       { path: 'organizations/:id/edit', name: 'org-edit', component: () => import('./views/OrgForm.vue'), meta: { title: '编辑机构', roles: ORG_VIEWERS, menu: 'organizations' } },
+      { path: 'worklist', name: 'worklist', component: () => import('./views/WorkList.vue'), meta: { title: '工作台', roles: REFERRAL_ROLES, menu: 'worklist' } },
+      { path: 'referrals', name: 'referrals', component: () => import('./views/ReferralList.vue'), meta: { title: '转介', roles: REFERRAL_ROLES, menu: 'referrals' } },
+      { path: 'referrals/new', name: 'referral-new', component: () => import('./views/ReferralNew.vue'), meta: { title: '新建转介', roles: ['referral_worker', 'rehab_staff', 'hospital_staff'], menu: 'referrals' } },
+      { path: 'referrals/:id', name: 'referral', component: () => import('./views/ReferralDetail.vue'), meta: { title: '转介详情', roles: REFERRAL_ROLES, menu: 'referrals' } },
+      { path: 'waitlist', name: 'waitlist', component: () => import('./views/ReferralList.vue'), meta: { title: '等候名单', roles: ['rehab_staff'], menu: 'waitlist', waitlist: true } },
       { path: 'users', name: 'users', component: () => import('./views/UserAdmin.vue'), meta: { title: '用户管理', roles: ['sysadmin', 'secadmin'], menu: 'users' } },
       { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { title: '审计', roles: ['auditor'], menu: 'audit' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },

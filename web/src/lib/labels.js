@@ -21,10 +21,10 @@ export const MENUS = {
   sysadmin: ['home', 'organizations', 'users'],
   secadmin: ['home', 'users'],
   auditor: ['home', 'audit'],
-  official: ['home', 'clients', 'organizations'],
-  referral_worker: ['home', 'clients', 'organizations'],
-  rehab_staff: ['home', 'clients', 'organizations'],
-  hospital_staff: ['home', 'clients', 'organizations'],
+  official: ['home', 'worklist', 'referrals', 'clients', 'organizations'],
+  referral_worker: ['home', 'worklist', 'referrals', 'clients', 'organizations'],
+  rehab_staff: ['home', 'worklist', 'referrals', 'waitlist', 'clients', 'organizations'],
+  hospital_staff: ['home', 'worklist', 'referrals', 'clients', 'organizations'],
   evaluator: ['home'],
 }
 
