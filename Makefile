@@ -5,7 +5,7 @@
 CC      ?= gcc
 VARIANT ?= rel
 B       := build/$(VARIANT)
-PKGS    := libmicrohttpd jansson libsodium sqlite3
+PKGS    := libmicrohttpd jansson libsodium sqlite3 libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lxlsxwriter -lcrack -lpthread -lm
 

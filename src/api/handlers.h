@@ -33,6 +33,11 @@ void api_public_status(struct req *r);
 void api_rules_get(struct req *r);
 void api_rules_put(struct req *r);
 void api_rules_delete(struct req *r);
+void api_webhooks_create(struct req *r);
+void api_webhooks_list(struct req *r);
+void api_webhook_delete(struct req *r);
+void api_webhook_deliveries(struct req *r);
+void api_webhook_test(struct req *r);
 void api_users_list(struct req *r);
 void api_users_create(struct req *r);
 void api_users_patch(struct req *r);
@@ -45,5 +50,8 @@ void api_stats_overview(struct req *r);
 /* Create from a parsed body (borrowed); the answer is in r->status / r->resp as for HTTP. */
 void orgs_create_json(struct req *r, json_t *body);
 void clients_create_json(struct req *r, json_t *body);
+void referrals_create_json(struct req *r, json_t *body);
+/* One step of the referral r->params[0], action r->params[1], with the given body (borrowed). */
+void referral_step(struct req *r, json_t *body);
 
 #endif

@@ -301,7 +301,9 @@ static bool apply_step(struct req *r, struct referral_rec *f, const char *from, 
   return true;
 }
 
-void api_referral_action(struct req *r)
+void api_referral_action(struct req *r) { referral_step(r, 0); }
+
+void referral_step(struct req *r, json_t *given)
 {
   enum ref_action a = ref_action_parse(r->params[1]);
   if (a == RA_COUNT) return reply_fail(r, JK_ENOTFOUND, "not_found", "没有这个操作", 0);
@@ -314,9 +316,9 @@ void api_referral_action(struct req *r)
     return reply_fail(r, JK_ECONFLICT, "invalid_transition",
                       arena_printf(r->a, "当前状态为“%s”，不能执行“%s”", ref_status_label(from), ref_action_label(a)), 0);
   }
-  json_t *body;
+  json_t *body = given;
   struct jk_err e = {0};
-  jk_status st = req_json(r, &body, &e);
+  jk_status st = given ? (json_incref(given), JK_OK) : req_json(r, &body, &e);
   if (st != JK_OK) return reply_err(r, st, &e);
   const char *seen_status = f.status;
   int64_t seen_at = f.updated_at;

@@ -468,6 +468,18 @@ static bool idempotent_replay(struct req *r, struct referral_rec *f)
 
 void api_referrals_create(struct req *r)
 {
+  json_t *body;
+  struct jk_err e = {0};
+  struct policy_object po = {.kind = OBJ_REFERRAL, .region = r->who.region, .from_org_rid = r->who.org_rid};
+  if (!allowed(r, ACT_CREATE, &po, "referral", 0)) return;
+  jk_status st = req_json(r, &body, &e);
+  if (st != JK_OK) return reply_err(r, st, &e);
+  referrals_create_json(r, body);
+  json_decref(body);
+}
+
+void referrals_create_json(struct req *r, json_t *body)
+{
   /* first: may this role refer at all (its own region or organization)? */
   struct policy_object po = {.kind = OBJ_REFERRAL, .region = r->who.region, .from_org_rid = r->who.org_rid};
   if (!allowed(r, ACT_CREATE, &po, "referral", 0)) return;
@@ -475,17 +487,12 @@ void api_referrals_create(struct req *r)
   uuid_v7(id);
   int64_t now = clock_now_ms();
   struct referral_rec f = {.id = id, .created_by = r->who.user_id, .submitted_at = now, .created_at = now, .updated_at = now};
-  if (idempotent_replay(r, &f)) return;
-  json_t *body;
-  struct jk_err e = {0};
-  jk_status st = req_json(r, &body, &e);
-  if (st != JK_OK) return reply_err(r, st, &e);
+  if (r->conn && idempotent_replay(r, &f)) return;
   struct client_rec c = {0};
-  bool ok = referral_from_body(r, body, &f, &c, cid);
-  json_decref(body);
-  if (!ok) return;
+  if (!referral_from_body(r, body, &f, &c, cid)) return;
   po = (struct policy_object){.kind = OBJ_REFERRAL, .region = c.residence_region, .from_org_rid = f.from_org_rid};
   if (!allowed(r, ACT_CREATE, &po, "referral", 0)) return;
+  jk_status st;
   if ((st = db_begin_write(r->db)) != JK_OK) return reply_err(r, st, 0);
   if (!referral_insert(r, &c, &f)) {
     db_rollback(r->db);

@@ -18,7 +18,12 @@ struct db;
  * payload: a JSON object text without personal data (ids, status, organization ids, times). */
 jk_status webhook_emit(struct db *db, const char *event, const char *region, const char *payload_json);
 
-/* The delivery worker: one thread with its own database connection. */
+/* hex HMAC-SHA256(secret, "<t>." + body): the v1 value of X-Jingkang-Signature. */
+#include <stdint.h>
+void webhook_signature(const char *secret, int64_t t, const char *body, char out[65]);
+
+/* The delivery worker: one thread with its own database connection. The back-off base is
+ * JINGKANG_WEBHOOK_BACKOFF_MS (default 60000) for tests. */
 jk_status webhook_worker_start(struct app *app);
 void webhook_worker_stop(void);
 

@@ -16,6 +16,7 @@
 #include "domain/idcard.h"
 #include "sec/audit.h"
 #include "store/db.h"
+#include "store/org_store.h"
 #include "store/region_store.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +287,92 @@ static bool create_clients(struct demo *d)
   return true;
 }
 
+/* The principal of a demo account, as a session would give it. */
+static struct principal as_user(struct demo *d, const char *username)
+{
+  for (size_t i = 0; i < sizeof users / sizeof users[0]; i++) {
+    if (strcmp(users[i].username, username) != 0) continue;
+    struct principal p = {.user_id = username, .username = username, .role = role_parse(users[i].role), .region = users[i].region};
+    struct org_rec o;
+    if (users[i].org_key && org_store_by_id(d->db, d->a, org_id(d, users[i].org_key), &o) == JK_OK) p.org_rid = o.rid;
+    return p;
+  }
+  return (struct principal){0};
+}
+
+/* One step through the same handler as POST /referrals/{id}/{action}. */
+static bool demo_step(struct demo *d, const char *username, const char *id, const char *action, json_t *body)
+{
+  struct req r;
+  struct principal who = as_user(d, username);
+  fake_req(d, &r, &who);
+  r.params[0] = id;
+  r.params[1] = action;
+  r.nparams = 2;
+  json_t *b = body ? body : json_object();
+  referral_step(&r, b);
+  json_decref(b);
+  bool ok = r.status == 200;
+  if (!ok) fprintf(stderr, "jingkang demo: 转介步骤 %s 失败: %.*s\n", action, (int)r.resp_len, r.resp ? r.resp : "");
+  free(r.resp);
+  return ok;
+}
+
+/* Referrals at every stage, so that each role's work list has something in it: new hospital
+ * referrals to register, registered ones to dispatch, some at 米易's institution to receive,
+ * one waiting at 东区, some in service, one back in hospital, one closed with its visit due. */
+static bool create_referrals(struct demo *d)
+{
+  static const char *const plan[] = {"submitted", "submitted", "submitted", "registered", "registered", "dispatched",
+                                     "dispatched", "waitlisted", "in_service", "in_service", "in_service",
+                                     "hospitalized", "closed"};
+  char date[11];
+  date_format(date_today(), date);
+  for (size_t i = 0; i < sizeof plan / sizeof plan[0]; i++) {
+    json_t *c = client_body(d, 3 + (int)i * 5);   /* counties[3] is 米易 (510421), where the demo institution is */
+    if (!c) return false;
+    json_object_del(c, "organization");
+    json_object_del(c, "status");
+    json_t *b = json_pack("{s:o,s:s,s:{s:[s],s:s},s:{s:b,s:b,s:s},s:{s:s,s:i,s:s}}", "client", c, "source", "hospital",
+                          "need", "functions", "day_care", "note", "出院后需要日间康复和服药训练", "consent", "client_agreed", 1,
+                          "guardian_agreed", 1, "signed_on", date, "assessment", "date", date, "risk_level", (int)(i % 3),
+                          "summary", "病情稳定，建议社区康复");
+    struct req r;
+    struct principal hosp = as_user(d, "hospital_worker");
+    fake_req(d, &r, &hosp);
+    referrals_create_json(&r, b);
+    json_decref(b);
+    json_t *made = r.status == 201 ? json_loadb(r.resp, r.resp_len, 0, 0) : 0;
+    free(r.resp);
+    if (!made) return r.status == 409;   /* an ID number that collided: skip */
+    const char *id = arena_strdup(d->a, json_string_value(json_object_get(made, "id")));
+    json_decref(made);
+    const char *want = plan[i], *rehab = org_id(d, strcmp(want, "waitlisted") == 0 ? "rehab_east" : "rehab_miyi");
+    const char *staff = strcmp(want, "waitlisted") == 0 ? "rehab_worker2" : "rehab_worker";
+    bool ok = true;
+    if (strcmp(want, "submitted") == 0) continue;
+    ok = demo_step(d, "referral_worker", id, "register", json_pack("{s:s}", "note", "已电话核实需求"));
+    if (ok && strcmp(want, "registered") != 0) ok = demo_step(d, "referral_worker", id, "dispatch", json_pack("{s:s}", "organization", rehab));
+    if (ok && strcmp(want, "waitlisted") == 0) ok = demo_step(d, staff, id, "waitlist", json_pack("{s:s}", "note", "暂无空位"));
+    if (!ok || !strcmp(want, "registered") || !strcmp(want, "dispatched") || !strcmp(want, "waitlisted")) {
+      if (!ok) return false;
+      continue;
+    }
+    ok = demo_step(d, staff, id, "accept", 0) &&
+         demo_step(d, staff, id, "consent", json_pack("{s:b,s:s,s:s}", "client_signed", 1, "signed_on", date, "version", "2026.1")) &&
+         demo_step(d, staff, id, "agreement", json_pack("{s:b,s:s,s:s,s:s}", "client_signed", 1, "signed_on", date, "version", "2026.1",
+                                                        "price_terms", "日间照料 30元/天，按月结算")) &&
+         demo_step(d, staff, id, "start", 0);
+    if (ok && strcmp(want, "hospitalized") == 0)
+      ok = demo_step(d, staff, id, "relapse", json_pack("{s:s,s:s}", "hospital", org_id(d, "hosp_city"), "reason", "病情波动，家属送医"));
+    if (ok && strcmp(want, "closed") == 0)
+      ok = demo_step(d, staff, id, "refer_out", json_pack("{s:s,s:s,s:s}", "type", "employment_assisted", "organization",
+                                                          org_id(d, "emp_farm"), "note", "辅助性就业"));
+    if (!ok) return false;
+  }
+  return true;
+}
+
 int cmd_demo(const struct cli_opts *o)
 {
   int rc = init_data_dir(o);
@@ -297,12 +384,13 @@ int cmd_demo(const struct cli_opts *o)
   bool ok = create_orgs(&d) && create_communities(&d) && db_begin_write(d.db) == JK_OK;
   if (ok && create_users(&d)) ok = db_commit(d.db) == JK_OK;
   else if (db_in_write(d.db)) ok = false, db_rollback(d.db);
-  ok = ok && create_clients(&d);
+  ok = ok && create_clients(&d) && create_referrals(&d);
   audit_queue_stop(d.app.audit);
   db_close(d.db);
   arena_free(d.a);
   if (!ok) return 1;
-  printf("演示数据：攀枝花市 %zu 个机构（另有5个村/居委会），%zu 个账号，%d 名康复对象\n", NORGS, sizeof users / sizeof users[0], d.clients_made);
+  printf("演示数据：攀枝花市 %zu 个机构（另有5个村/居委会），%zu 个账号，%d 名康复对象，13 件各阶段的转介\n", NORGS,
+         sizeof users / sizeof users[0], d.clients_made);
   printf("演示账号（密码均为 %s）：\n", DEMO_PASSWORD);
   for (size_t i = 0; i < sizeof users / sizeof users[0]; i++)
     printf("  %-16s %s\n", users[i].username, users[i].display);

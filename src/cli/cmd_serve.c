@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "http/server.h"
 #include "api/referral_api.h"
+#include "api/webhooks.h"
 #include "sec/audit.h"
 #include "store/db.h"
 #include <limits.h>
@@ -38,8 +39,14 @@ int cmd_serve(const struct cli_opts *o)
     audit_queue_stop(app.audit);
     return 1;
   }
+  if (webhook_worker_start(&app) != JK_OK) {
+    referral_sweeper_stop();
+    audit_queue_stop(app.audit);
+    return 1;
+  }
   struct server_opts so = {.listen = o->listen ? o->listen : "127.0.0.1:8080", .threads = (unsigned)o->threads};
   jk_status st = server_run(&app, &so);
+  webhook_worker_stop();
   referral_sweeper_stop();
   audit_queue_stop(app.audit);
   return st == JK_OK ? 0 : 1;

@@ -55,7 +55,7 @@ jk_status rules_parse(const char *text, struct rules *out, struct jk_err *e)
   json_object_foreach(o, k, v) {
     bool known = false;
     for (int i = 0; keys[i] && !known; i++) known = strcmp(k, keys[i]) == 0;
-    if (!known && st == JK_OK) st = bad(e, k, "不认识的规则项");
+    if (!known && st == JK_OK) st = bad(e, "rules", "规则中有不认识的项目（可用的项目见接口文档）");
   }
   json_t *scope = json_object_get(o, "local_hukou");
   if (st == JK_OK && scope) {

@@ -147,7 +147,8 @@ jk_status policy_decide(const struct principal *p, enum action act, const struct
     if (act == ACT_READ || act == ACT_LIST)
       return p->role == ROLE_SYSADMIN || p->role == ROLE_SECADMIN ? JK_OK : JK_EFORBIDDEN;
     return p->role == ROLE_SYSADMIN ? JK_OK : JK_EFORBIDDEN;
-  case OBJ_TOKEN: return p->role == ROLE_SYSADMIN ? JK_OK : JK_EFORBIDDEN;
+  case OBJ_TOKEN:
+  case OBJ_WEBHOOK: return p->role == ROLE_SYSADMIN ? JK_OK : JK_EFORBIDDEN;
   case OBJ_AUDIT: return p->role == ROLE_AUDITOR && (act == ACT_READ || act == ACT_LIST) ? JK_OK : JK_EFORBIDDEN;
   case OBJ_STATS: return act == ACT_READ ? JK_OK : JK_EFORBIDDEN;
   case OBJ_REFERRAL: return decide_referral(p, act, o);

@@ -50,7 +50,7 @@ struct principal {
 };
 
 enum action { ACT_READ, ACT_LIST, ACT_CREATE, ACT_UPDATE, ACT_REVEAL, ACT_UNLOCK };
-enum object_kind { OBJ_CLIENT, OBJ_ORGANIZATION, OBJ_USER, OBJ_AUDIT, OBJ_TOKEN, OBJ_STATS, OBJ_REFERRAL, OBJ_RULES };
+enum object_kind { OBJ_CLIENT, OBJ_ORGANIZATION, OBJ_USER, OBJ_AUDIT, OBJ_TOKEN, OBJ_STATS, OBJ_REFERRAL, OBJ_RULES, OBJ_WEBHOOK };
 
 /* What the policy needs to know of an object: its region and owning organization (a client's
  * residence region and serving organization; an organization's region and itself). For

@@ -239,6 +239,20 @@ describe('every operation answers as documented', () => {
     expectStatus((await call(as.rehab_worker, 'DELETE', '/api/v1/referral-rules/510421')).r, 403);
   });
 
+  test('webhooks', async () => {
+    let { r, j } = await call(as.sysadmin, 'POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['referral.*'] });
+    expectStatus(r, 201);
+    expectStatus((await call(as.sysadmin, 'POST', '/api/v1/webhooks', { url: 'x', events: ['referral.*'] })).r, 400);
+    expectStatus((await call(as.referral_worker, 'POST', '/api/v1/webhooks', { url: 'http://x', events: ['referral.*'] })).r, 403);
+    expectStatus((await call(as.sysadmin, 'GET', '/api/v1/webhooks')).r, 200);
+    expectStatus((await call(as.auditor, 'GET', '/api/v1/webhooks')).r, 403);
+    expectStatus((await call(as.sysadmin, 'POST', `/api/v1/webhooks/${j.id}/test`)).r, 202);
+    expectStatus((await call(as.sysadmin, 'GET', `/api/v1/webhooks/${j.id}/deliveries`)).r, 200);
+    expectStatus((await call(as.sysadmin, 'GET', '/api/v1/webhooks/00000000-0000-4000-8000-000000000000/deliveries')).r, 404);
+    expectStatus((await call(as.sysadmin, 'DELETE', `/api/v1/webhooks/${j.id}`)).r, 204);
+    expectStatus((await call(as.sysadmin, 'DELETE', '/api/v1/webhooks/00000000-0000-4000-8000-000000000000')).r, 404);
+  });
+
   test('operations', async () => {
     expectStatus((await call(srv.anon(), 'GET', '/healthz')).r, 200);
     expectStatus((await call(srv.anon(), 'GET', '/metrics')).r, 200);
