@@ -169,4 +169,25 @@ export function referralTests(test, h) {
       await phone.close()
     }
   })
+
+  test('an official sets the county\'s referral rules and sees where they come from', async ({ page }) => {
+    await login(page, USERS.official)
+    await page.goto(`${BASE}/rules`)
+    await el(page, 'rules-from').waitFor()
+    await field(page, 'rules-age-max').fill('65')
+    await el(page, 'rules-save').click()
+    await page.waitForFunction(() => document.querySelector('[data-test="rules-from"]')?.innerText.includes('米易县'), null, { timeout: STEP_TIMEOUT })
+    await el(page, 'rules-restore').click()
+    await page.waitForFunction(() => document.querySelector('[data-test="rules-from"]')?.innerText.includes('全国默认'), null, { timeout: STEP_TIMEOUT })
+  })
+
+  test('sysadmin subscribes a system to referral events and gets the secret once', async ({ page }) => {
+    await login(page, USERS.sysadmin)
+    await page.goto(`${BASE}/webhooks`)
+    await field(page, 'hook-url').fill('http://127.0.0.1:9/his')
+    await el(page, 'hook-create').click()
+    const text = await el(page, 'hook-secret').innerText()
+    assert(/[0-9a-f]{64}/.test(text), `secret shown: ${text}`)
+    await page.locator('[data-test="hook-table"] td', { hasText: 'http://127.0.0.1:9/his' }).first().waitFor()
+  })
 }

@@ -130,7 +130,7 @@ test('official logs in and sees home, role and menus', async ({ page }) => {
   const scope = await el(page, 'user-scope').innerText()
   assert(scope.includes(COUNTY_NAME), `scope: ${scope}`)
   const menus = await menuTexts(page)
-  assert(JSON.stringify(menus) === JSON.stringify(['首页', '工作台', '转介', '康复对象', '机构']), `menus: ${menus}`)
+  assert(JSON.stringify(menus) === JSON.stringify(['首页', '工作台', '转介', '康复对象', '机构', '转介规则']), `menus: ${menus}`)
   await el(page, 'stat-clients').waitFor({ timeout: STEP_TIMEOUT })
   const n = await el(page, 'stat-clients').innerText()
   assert(/\d/.test(n), `clients card: ${n}`)
@@ -359,7 +359,7 @@ test('official creates an organization, prices entered in yuan are sent in fen',
 test('sysadmin sees the user administration list', async ({ page }) => {
   await login(page, USERS.sysadmin)
   const menus = await menuTexts(page)
-  assert(JSON.stringify(menus) === JSON.stringify(['首页', '机构', '用户管理']), `menus: ${menus}`)
+  assert(JSON.stringify(menus) === JSON.stringify(['首页', '机构', '用户管理', '转介规则', '事件推送']), `menus: ${menus}`)
   await page.goto(`${BASE}/users`)
   const cell = page.locator('[data-test="user-row-username"]', { hasText: USERS.official }).first()
   await cell.waitFor({ timeout: STEP_TIMEOUT })

@@ -18,10 +18,10 @@ export const REGION_ROLES = ['official', 'referral_worker']
 
 // menu entries per role (首页 for everyone)
 export const MENUS = {
-  sysadmin: ['home', 'organizations', 'users'],
+  sysadmin: ['home', 'organizations', 'users', 'rules', 'webhooks'],
   secadmin: ['home', 'users'],
   auditor: ['home', 'audit'],
-  official: ['home', 'worklist', 'referrals', 'clients', 'organizations'],
+  official: ['home', 'worklist', 'referrals', 'clients', 'organizations', 'rules'],
   referral_worker: ['home', 'worklist', 'referrals', 'clients', 'organizations'],
   rehab_staff: ['home', 'worklist', 'referrals', 'waitlist', 'clients', 'organizations'],
   hospital_staff: ['home', 'worklist', 'referrals', 'clients', 'organizations'],
