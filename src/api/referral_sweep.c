@@ -13,13 +13,12 @@
 #include "api/webhooks.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/ticker.h"
 #include "base/arena.h"
 #include "sec/audit.h"
 #include "store/calendar_store.h"
 #include "store/db.h"
-#include <pthread.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 
 #define SWEEP_BATCH 2000
@@ -99,34 +98,20 @@ jk_status referral_sweep(struct db *db, const struct keys *k, int64_t as_of, str
 /* ---- the server's minute sweep ---- */
 
 static struct {
-  pthread_t thread;
-  pthread_mutex_t lock;
-  pthread_cond_t wake;
-  bool running, stop;
+  struct ticker ticker;
   struct db *db;
   const struct keys *keys;
-} sweeper = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+} sweeper;
 
-static void *sweeper_main(void *arg)
+static void sweep_now(void *arg)
 {
   (void)arg;
-  pthread_mutex_lock(&sweeper.lock);
-  while (!sweeper.stop) {
-    pthread_mutex_unlock(&sweeper.lock);
-    struct sweep_result res;
-    jk_status st = referral_sweep(sweeper.db, sweeper.keys, clock_now_ms(), &res);
-    if (st != JK_OK) log_warn("sweep: failed (%d); will retry in a minute", (int)st);
-    else if (res.rechecked || res.overdue_announced)
-      log_info("sweep: %lld waits past the limit to recheck, %lld overdue announced", (long long)res.rechecked,
-               (long long)res.overdue_announced);
-    pthread_mutex_lock(&sweeper.lock);
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 60;
-    while (!sweeper.stop && pthread_cond_timedwait(&sweeper.wake, &sweeper.lock, &until) == 0) {}
-  }
-  pthread_mutex_unlock(&sweeper.lock);
-  return 0;
+  struct sweep_result res;
+  jk_status st = referral_sweep(sweeper.db, sweeper.keys, clock_now_ms(), &res);
+  if (st != JK_OK) log_warn("sweep: failed (%d); will retry in a minute", (int)st);
+  else if (res.rechecked || res.overdue_announced)
+    log_info("sweep: %lld waits past the limit to recheck, %lld overdue announced", (long long)res.rechecked,
+             (long long)res.overdue_announced);
 }
 
 jk_status referral_sweeper_start(const struct app *app)
@@ -134,23 +119,13 @@ jk_status referral_sweeper_start(const struct app *app)
   jk_status st = db_open(app->db_path, false, &sweeper.db);
   if (st != JK_OK) return st;
   sweeper.keys = &app->keys;
-  sweeper.stop = false;
-  if (pthread_create(&sweeper.thread, 0, sweeper_main, 0) != 0) {
-    db_close(sweeper.db);
-    return JK_EINTERNAL;
-  }
-  sweeper.running = true;
-  return JK_OK;
+  if ((st = ticker_start(&sweeper.ticker, 60000, sweep_now, 0)) != JK_OK) db_close(sweeper.db);
+  return st;
 }
 
 void referral_sweeper_stop(void)
 {
-  if (!sweeper.running) return;
-  pthread_mutex_lock(&sweeper.lock);
-  sweeper.stop = true;
-  pthread_cond_signal(&sweeper.wake);
-  pthread_mutex_unlock(&sweeper.lock);
-  pthread_join(sweeper.thread, 0);
+  if (!sweeper.ticker.running) return;
+  ticker_stop(&sweeper.ticker);
   db_close(sweeper.db);
-  sweeper.running = false;
 }

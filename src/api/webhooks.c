@@ -7,13 +7,12 @@
 #include "api/handlers.h"
 #include "base/arena.h"
 #include "base/log.h"
+#include "base/ticker.h"
 #include "sec/crypto.h"
 #include <curl/curl.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include "base/clock.h"
 #include "domain/region_code.h"
 #include "store/db.h"
@@ -117,17 +116,15 @@ static long post_one(const char *url, const char *secret, const char *event, con
 }
 
 static struct {
-  pthread_t thread;
-  pthread_mutex_t lock;
-  pthread_cond_t wake;
-  bool running, stop;
+  struct ticker ticker;
   struct db *db;
   const struct keys *keys;
-} worker = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+} worker;
 
 /* Sends what is due; records each attempt in its own short transaction. */
-static void deliver_due(void)
+static void deliver_due(void *arg)
 {
+  (void)arg;
   struct arena *a = arena_new();
   struct webhook_delivery *v;
   int64_t n = 0;
@@ -165,48 +162,21 @@ static void deliver_due(void)
   arena_free(a);
 }
 
-static void *worker_main(void *arg)
-{
-  (void)arg;
-  pthread_mutex_lock(&worker.lock);
-  while (!worker.stop) {
-    pthread_mutex_unlock(&worker.lock);
-    deliver_due();
-    pthread_mutex_lock(&worker.lock);
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 1;
-    while (!worker.stop && pthread_cond_timedwait(&worker.wake, &worker.lock, &until) == 0) {}
-  }
-  pthread_mutex_unlock(&worker.lock);
-  return 0;
-}
-
 jk_status webhook_worker_start(struct app *app)
 {
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) return JK_EINTERNAL;
   jk_status st = db_open(app->db_path, false, &worker.db);
   if (st != JK_OK) return st;
   worker.keys = &app->keys;
-  worker.stop = false;
-  if (pthread_create(&worker.thread, 0, worker_main, 0) != 0) {
-    db_close(worker.db);
-    return JK_EINTERNAL;
-  }
-  worker.running = true;
-  return JK_OK;
+  if ((st = ticker_start(&worker.ticker, 1000, deliver_due, 0)) != JK_OK) db_close(worker.db);
+  return st;
 }
 
 void webhook_worker_stop(void)
 {
-  if (!worker.running) return;
-  pthread_mutex_lock(&worker.lock);
-  worker.stop = true;
-  pthread_cond_signal(&worker.wake);
-  pthread_mutex_unlock(&worker.lock);
-  pthread_join(worker.thread, 0);
+  if (!worker.ticker.running) return;
+  ticker_stop(&worker.ticker);
   db_close(worker.db);
-  worker.running = false;
   curl_global_cleanup();
 }
 
