@@ -1,8 +1,9 @@
 /* calendar_store.c: see calendar_store.h.
  *
  * The snapshot is rebuilt when meta 'calendar_version' differs from the one it was built
- * from; the version is read at most once a second (monotonic time), so the check costs
- * nothing on the hot path. Replaced snapshots are kept until exit: a reader on another thread
+ * from. The version is read on every call (one indexed row through a cached statement, a few
+ * microseconds; deadlines are computed once per step, not per read), so a change is used by the
+ * next deadline in every process and thread. Replaced snapshots are kept until exit: a reader on another thread
  * may still hold one, and they change only when an administrator edits a year. */
 #include "store/calendar_store.h"
 #include "base/arena.h"
@@ -11,7 +12,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char SQL_VERSION[] = "SELECT coalesce((SELECT value FROM meta WHERE key = 'calendar_version'), '0')";
 static const char SQL_BUMP[] =
@@ -34,16 +34,8 @@ static struct {
   pthread_mutex_t lock;
   const struct workcal *cur;
   int64_t version;
-  int64_t checked_ns;
   struct kept *old;
 } snap = {.lock = PTHREAD_MUTEX_INITIALIZER, .version = -1};
-
-static int64_t mono_ns(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
 
 static struct workcal *load(struct db *db)
 {
@@ -83,13 +75,11 @@ static struct workcal *load(struct db *db)
 const struct workcal *calendar_current(struct db *db)
 {
   pthread_mutex_lock(&snap.lock);
-  int64_t now = mono_ns();
-  if (!snap.cur || now - snap.checked_ns > 1000000000LL) {
+  {
     int64_t v = 0;
     sqlite3_stmt *st = db_prepare(db, SQL_VERSION);
     if (st && sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
     db_done(st);
-    snap.checked_ns = now;
     if (!snap.cur || v != snap.version) {
       struct workcal *c = load(db);
       struct kept *k = c ? malloc(sizeof *k) : 0;

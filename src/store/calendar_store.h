@@ -3,7 +3,7 @@
  * calendar_current returns the process-wide snapshot (domain/workday.h), built from the
  * `holiday` and `calendar_year` tables on first use and rebuilt after a change made through
  * calendar_store_put_year, also by another process (the store notices through a version kept
- * in `meta`). Safe to call from any thread; a snapshot stays valid for the life of the process. */
+ * in `meta`, read on every call). Safe to call from any thread; a snapshot stays valid for the life of the process. */
 #ifndef JK_CALENDAR_STORE_H
 #define JK_CALENDAR_STORE_H
 #include <stdbool.h>

@@ -239,6 +239,18 @@ describe('every operation answers as documented', () => {
     expectStatus((await call(as.rehab_worker, 'DELETE', '/api/v1/referral-rules/510421')).r, 403);
   });
 
+  test('calendar', async () => {
+    expectStatus((await call(as.rehab_worker, 'GET', '/api/v1/calendar')).r, 200);
+    expectStatus((await call(as.rehab_worker, 'GET', '/api/v1/calendar/2026')).r, 200);
+    expectStatus((await call(as.rehab_worker, 'GET', '/api/v1/calendar/2099')).r, 404);
+    expectStatus((await call(as.rehab_worker, 'GET', '/api/v1/workdays?from=2026-02-12&n=5')).r, 200);
+    expectStatus((await call(as.rehab_worker, 'GET', '/api/v1/workdays?from=x')).r, 400);
+    const days = [{ date: '2099-01-01', off: true, name: '元旦' }];
+    expectStatus((await call(as.sysadmin, 'PUT', '/api/v1/calendar/2099', { days })).r, 200);
+    expectStatus((await call(as.sysadmin, 'PUT', '/api/v1/calendar/2099', { days: [{ date: '2098-01-01', off: true }] })).r, 400);
+    expectStatus((await call(as.county_official, 'PUT', '/api/v1/calendar/2099', { days })).r, 403);
+  });
+
   test('webhooks', async () => {
     let { r, j } = await call(as.sysadmin, 'POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['referral.*'] });
     expectStatus(r, 201);
@@ -290,7 +302,7 @@ describe('the spec itself', () => {
 
   test('every /api path of the spec exists on the server (an unsupported method gets 405, not 404)', async () => {
     for (const tpl of Object.keys(spec.paths).filter((t) => t.startsWith('/api/'))) {
-      const p = tpl.replace('{code}', '510421').replace('{id}', '00000000-0000-4000-8000-000000000000');
+      const p = tpl.replace('{code}', '510421').replace('{year}', '2026').replace('{id}', '00000000-0000-4000-8000-000000000000');
       const item = spec.paths[tpl];
       const method = ['PUT', 'PATCH', 'DELETE', 'POST'].find((m) => !item[m.toLowerCase()]);
       const r = await srv.anon().req(method, p);

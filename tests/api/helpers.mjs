@@ -400,6 +400,7 @@ export class Api {
   get(p, o) { return this.req('GET', p, o); }
   post(p, body, o = {}) { return this.req('POST', p, { ...o, body }); }
   patch(p, body, o = {}) { return this.req('PATCH', p, { ...o, body }); }
+  put(p, body, o = {}) { return this.req('PUT', p, { ...o, body }); }
   del(p, o) { return this.req('DELETE', p, o); }
 }
 
