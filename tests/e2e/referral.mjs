@@ -190,4 +190,16 @@ export function referralTests(test, h) {
     assert(/[0-9a-f]{64}/.test(text), `secret shown: ${text}`)
     await page.locator('[data-test="hook-table"] td', { hasText: 'http://127.0.0.1:9/his' }).first().waitFor()
   })
+
+  test('sysadmin enters a year of holidays; the working-day calculator uses it', async ({ page }) => {
+    await login(page, USERS.sysadmin)
+    await page.goto(`${BASE}/calendar`)
+    await page.locator('[data-test="calendar-years"] td', { hasText: '2026' }).first().waitFor()
+    await field(page, 'calendar-new-year').fill('2033')
+    await page.keyboard.press('Enter')
+    await el(page, 'calendar-add').click()
+    await page.locator('[data-test="calendar-days"] input').first().fill('2033-01-03')
+    await el(page, 'calendar-save').click()
+    await page.locator('[data-test="calendar-years"] td', { hasText: '2033' }).first().waitFor()
+  })
 }

@@ -359,7 +359,7 @@ test('official creates an organization, prices entered in yuan are sent in fen',
 test('sysadmin sees the user administration list', async ({ page }) => {
   await login(page, USERS.sysadmin)
   const menus = await menuTexts(page)
-  assert(JSON.stringify(menus) === JSON.stringify(['首页', '机构', '用户管理', '转介规则', '事件推送']), `menus: ${menus}`)
+  assert(JSON.stringify(menus) === JSON.stringify(['首页', '机构', '用户管理', '转介规则', '节假日', '事件推送']), `menus: ${menus}`)
   await page.goto(`${BASE}/users`)
   const cell = page.locator('[data-test="user-row-username"]', { hasText: USERS.official }).first()
   await cell.waitFor({ timeout: STEP_TIMEOUT })

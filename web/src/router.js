@@ -35,6 +35,7 @@ const routes = [
       { path: 'referrals/:id', name: 'referral', component: () => import('./views/ReferralDetail.vue'), meta: { title: '转介详情', roles: REFERRAL_ROLES, menu: 'referrals' } },
       { path: 'waitlist', name: 'waitlist', component: () => import('./views/ReferralList.vue'), meta: { title: '等候名单', roles: ['rehab_staff'], menu: 'waitlist', waitlist: true } },
       { path: 'rules', name: 'rules', component: () => import('./views/RulesEdit.vue'), meta: { title: '转介规则', roles: ['official', 'sysadmin'], menu: 'rules' } },
+      { path: 'calendar', name: 'calendar', component: () => import('./views/CalendarAdmin.vue'), meta: { title: '节假日与调休', roles: ['sysadmin', ...CLIENT_ROLES], menu: 'calendar' } },
       { path: 'webhooks', name: 'webhooks', component: () => import('./views/WebhookAdmin.vue'), meta: { title: '事件推送', roles: ['sysadmin'], menu: 'webhooks' } },
       { path: 'users', name: 'users', component: () => import('./views/UserAdmin.vue'), meta: { title: '用户管理', roles: ['sysadmin', 'secadmin'], menu: 'users' } },
       { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { title: '审计', roles: ['auditor'], menu: 'audit' } },

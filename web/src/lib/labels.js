@@ -18,7 +18,7 @@ export const REGION_ROLES = ['official', 'referral_worker']
 
 // menu entries per role (首页 for everyone)
 export const MENUS = {
-  sysadmin: ['home', 'organizations', 'users', 'rules', 'webhooks'],
+  sysadmin: ['home', 'organizations', 'users', 'rules', 'calendar', 'webhooks'],
   secadmin: ['home', 'users'],
   auditor: ['home', 'audit'],
   official: ['home', 'worklist', 'referrals', 'clients', 'organizations', 'rules'],
