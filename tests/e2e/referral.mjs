@@ -202,4 +202,13 @@ export function referralTests(test, h) {
     await el(page, 'calendar-save').click()
     await page.locator('[data-test="calendar-years"] td', { hasText: '2033' }).first().waitFor()
   })
+
+  test('an official sees the referral overview of the county with overdue counts', async ({ page }) => {
+    await login(page, USERS.official)
+    await page.goto(`${BASE}/worklist`)
+    await el(page, 'referral-overview').waitFor()
+    const rows = await page.locator('[data-test="overview-table"] tbody tr').count()
+    assert(rows >= 1, `overview rows: ${rows}`)
+    await el(page, 'inbox-overdue').waitFor()
+  })
 }
