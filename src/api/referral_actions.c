@@ -151,6 +151,7 @@ static bool parse_step(struct req *r, json_t *body, struct referral_rec *f, stru
       int64_t back = f->prev_org_rid;
       f->prev_org_rid = f->org_rid;
       f->org_rid = back;
+      f->org_id = back && org_store_by_rid(r->db, r->a, back, &o) == JK_OK ? o.id : 0;
       s->event_org = back;
       if (!back) s->to = RS_REGISTERED;
     }
@@ -238,7 +239,7 @@ static bool parse_step(struct req *r, json_t *body, struct referral_rec *f, stru
     f->has_location = false;   /* the old location no longer says where they live */
     s->detail = json_pack("{s:s}", "residence_region", s->new_region);
     if (o.rid) hand_to(f, &o, s);
-    else s->to = RS_REGISTERED, f->prev_org_rid = f->org_rid, f->org_rid = 0;
+    else s->to = RS_REGISTERED, f->prev_org_rid = f->org_rid, f->org_rid = 0, f->org_id = 0;
     return true;
   case RA_RELAPSE:
     if (!body_only(r, body, k_relapse) || !org_of_kind(r, body, "hospital", true, hospital_kind, "应为医疗机构", &o) ||
