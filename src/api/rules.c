@@ -31,6 +31,7 @@ bool rules_for_region(struct req *r, const char *region, struct rules *out, cons
   return true;
 }
 
+/* {"region","from_region","from_region_name","rules","default"}; NULL when the database fails. */
 static json_t *rules_answer(struct req *r, const char *region)
 {
   struct rules rules;
@@ -38,11 +39,19 @@ static json_t *rules_answer(struct req *r, const char *region)
   if (!rules_for_region(r, region, &rules, &from)) return 0;
   char *text = rules_to_json(&rules);
   json_error_t je;
-  json_t *o = json_pack("{s:s,s:s,s:o,s:o,s:o}", "region", region ? region : "", "from_region", from, "from_region_name",
-                        *from && region_name(r, from) ? json_string(region_name(r, from)) : json_string("全国默认"),
-                        "rules", json_loads(text, 0, &je), "default", json_boolean(!*from));
+  json_t *body = text ? json_loads(text, 0, &je) : 0;
   free(text);
-  return o;
+  if (!body) return 0;
+  const char *from_name = *from ? region_name(r, from) : "全国默认";
+  return json_pack("{s:s,s:s,s:s,s:o,s:b}", "region", region ? region : "", "from_region", from, "from_region_name",
+                   from_name ? from_name : from, "rules", body, "default", !*from);
+}
+
+static void reply_answer(struct req *r, const char *region)
+{
+  json_t *o = rules_answer(r, region);
+  if (!o) return reply_err(r, JK_EUNAVAIL, 0);
+  reply_json(r, 200, o);
 }
 
 void api_rules_get(struct req *r)
@@ -51,9 +60,7 @@ void api_rules_get(struct req *r)
   struct policy_object po = {.kind = OBJ_RULES};
   if (!allowed(r, ACT_READ, &po, "referral_rules", 0)) return;
   if (!region_param(r, req_query(r, "region"), "region", true, &region)) return;
-  json_t *o = rules_answer(r, region);
-  if (!o) return reply_err(r, JK_EUNAVAIL, 0);
-  reply_json(r, 200, o);
+  reply_answer(r, region);
 }
 
 /* The region of the path: "national" is '' (the default set). */
@@ -68,7 +75,7 @@ void api_rules_put(struct req *r)
   const char *region;
   if (!path_region(r, &region)) return;
   struct policy_object po = {.kind = OBJ_RULES, .region = region};
-  if (!allowed(r, ACT_UPDATE, &po, "referral_rules", region)) return;
+  if (!allowed(r, ACT_UPDATE, &po, "referral_rules", *region ? region : "national")) return;
   struct rules rules;
   struct jk_err e = {0};
   json_t *body;
@@ -89,7 +96,7 @@ void api_rules_put(struct req *r)
   }
   free(text);
   if (!commit_or_reply(r)) return;
-  reply_json(r, 200, rules_answer(r, region));
+  reply_answer(r, region);
 }
 
 void api_rules_delete(struct req *r)
@@ -97,14 +104,17 @@ void api_rules_delete(struct req *r)
   const char *region;
   if (!path_region(r, &region)) return;
   struct policy_object po = {.kind = OBJ_RULES, .region = region};
-  if (!allowed(r, ACT_UPDATE, &po, "referral_rules", region)) return;
+  if (!allowed(r, ACT_UPDATE, &po, "referral_rules", *region ? region : "national")) return;
   if (!*region) return reply_fail(r, JK_ERULE, "rule_violation", "全国默认规则不能删除，只能修改", 0);
-  jk_status st;
-  if ((st = db_begin_write(r->db)) != JK_OK || (st = rules_store_delete(r->db, region)) != JK_OK ||
-      (st = audit_change(r, "delete", "referral_rules", region, 0)) != JK_OK) {
+  /* A region without its own set already follows its parent: 200, nothing changed, no audit. */
+  jk_status st = db_begin_write(r->db);
+  if (st == JK_OK && (st = rules_store_delete(r->db, region)) == JK_OK)
+    st = audit_change(r, "delete", "referral_rules", region, 0);
+  if (st != JK_OK) {
     if (db_in_write(r->db)) db_rollback(r->db);
-    return reply_err(r, st, 0);
+    if (st != JK_ENOTFOUND) return reply_err(r, st, 0);
+  } else if (!commit_or_reply(r)) {
+    return;
   }
-  if (!commit_or_reply(r)) return;
-  reply_json(r, 200, rules_answer(r, region));
+  reply_answer(r, region);
 }

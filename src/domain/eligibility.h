@@ -35,8 +35,8 @@ jk_status rules_parse(const char *json, struct rules *out, struct jk_err *e);
 char *rules_to_json(const struct rules *r);
 
 struct elig_facts {
-  int age;                          /* whole years */
-  const char *hukou_region;         /* NULL when unknown */
+  int age;                          /* whole years; negative when unknown (no birth date) */
+  const char *hukou_region;         /* NULL when unknown; a normalized region code */
   const char *place_region;         /* the region of the place of service (institution) */
   int disability_category, disability_grade;   /* 0 when none */
   bool severe;                      /* one of the six severe disorders */
@@ -52,6 +52,10 @@ struct elig_result {
   struct { const char *code, *message; } fail[ELIG_MAX_FAILS];   /* static strings */
 };
 
+/* Checks every rule; out->fail lists each failure with an English code and a Chinese message:
+ * not_local_hukou, hukou_unknown (none registered, or too coarse to compare), place_unknown,
+ * age_out_of_range, age_unknown, no_qualifying_condition, risk_not_assessed (always needed),
+ * risk_too_high, risk_assessment_outdated (calendar months, Asia/Shanghai). */
 void elig_check(const struct rules *r, const struct elig_facts *f, struct elig_result *out);
 
 #endif
