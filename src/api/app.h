@@ -2,6 +2,7 @@
  * Owned by main (cli/cmd_serve.c); the audit queue inside it is started and stopped there. */
 #ifndef JK_APP_H
 #define JK_APP_H
+#include "domain/instrument.h"
 #include "sec/crypto.h"
 
 struct audit_queue;
@@ -13,6 +14,7 @@ struct app {
   struct keys keys;
   struct audit_queue *audit;
   bool secure_cookies;          /* add Secure to cookies (behind TLS) */
+  struct instrument_set instruments;   /* every stored instrument version (cli_load_instruments) */
 };
 
 /* Fills paths and loads the key of the data directory. */

@@ -73,6 +73,12 @@ bool body_kept_str(struct req *r, json_t *o, const char *key, bool create, size_
   return body_str(r, o, key, create || json_object_get(o, key), maxlen, out);
 }
 
+bool body_set_str(struct req *r, json_t *o, const char *key, bool kept, bool create, size_t maxlen, const char **out)
+{
+  if (!create && !json_object_get(o, key)) return true;
+  return kept ? body_kept_str(r, o, key, create, maxlen, out) : body_str(r, o, key, false, maxlen, out);
+}
+
 bool body_int(struct req *r, json_t *o, const char *key, bool required, int64_t min, int64_t max,
               int64_t *out, bool *present)
 {
@@ -166,6 +172,16 @@ static const char *act_name(enum action a)
 {
   static const char *n[] = {"read", "list", "create", "update", "reveal", "unlock"};
   return n[a];
+}
+
+bool body_date(struct req *r, json_t *o, const char *key, bool required, bool past_only, const char **out)
+{
+  struct jk_date d;
+  if (!body_str(r, o, key, required, 10, out)) return false;
+  if (!*out) return true;
+  if (!date_parse(*out, &d)) return bad_field(r, key, "日期无效（YYYY-MM-DD）");
+  if (past_only && date_to_days(d) > date_to_days(date_today())) return bad_field(r, key, "日期不能晚于今天");
+  return true;
 }
 
 bool allowed(struct req *r, enum action act, const struct policy_object *o, const char *type,

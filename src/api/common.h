@@ -17,10 +17,15 @@ bool body_str(struct req *r, json_t *o, const char *key, bool required, size_t m
 /* A field every record must have: required on create; on update it may be left out, but when
  * present it may not be blank or null. */
 bool body_kept_str(struct req *r, json_t *o, const char *key, bool create, size_t maxlen, const char **out);
+/* A field of a record being created (create) or patched: on a patch an absent key leaves *out
+ * as it is, and null clears it unless `kept` (a field every record must have). */
+bool body_set_str(struct req *r, json_t *o, const char *key, bool kept, bool create, size_t maxlen, const char **out);
 /* An integer field in [min, max]. *present tells whether it was given. */
 bool body_int(struct req *r, json_t *o, const char *key, bool required, int64_t min, int64_t max,
               int64_t *out, bool *present);
 bool body_bool(struct req *r, json_t *o, const char *key, bool *out, bool *present);
+/* A date "YYYY-MM-DD" (past_only: not after today, Shanghai). */
+bool body_date(struct req *r, json_t *o, const char *key, bool required, bool past_only, const char **out);
 /* A location {"lat","lng"} inside China (latitude 3–54, longitude 73–136). */
 bool body_location(struct req *r, json_t *v, double *lat, double *lng);
 /* Seals `plain` (sec/crypto.h, associated data `ad`) as base64 text in the request arena: for

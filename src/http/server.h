@@ -47,6 +47,7 @@ struct req {
   const char *content_type;
   const char *set_cookie;
   const char *allow;     /* for 405 */
+  const char *disposition; /* Content-Disposition of a download (attachment; filename*=...) */
   int64_t started_ms;
 };
 

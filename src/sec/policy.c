@@ -136,6 +136,22 @@ static jk_status decide_referral(const struct principal *p, enum action act, con
   return JK_EFORBIDDEN;
 }
 
+/* Care records, service records and staff: seen by the region's officials and referral
+ * workers and by the organization's staff; written by the organization's staff (and, for staff
+ * records, the region's officials). */
+static jk_status decide_care(const struct principal *p, enum action act, const struct policy_object *o)
+{
+  bool org_role = role_needs_org(p->role), region_role = role_needs_region(p->role);
+  if (!org_role && !region_role) return JK_EFORBIDDEN;
+  if (act == ACT_LIST) return JK_OK;
+  bool sees = region_role ? in_region(p, o->region) : in_org(p, o->org_rid);
+  if (act == ACT_READ) return sees ? JK_OK : JK_ENOTFOUND;
+  if (act != ACT_CREATE && act != ACT_UPDATE) return JK_EFORBIDDEN;
+  bool writes = org_role ? sees : o->kind == OBJ_STAFF && p->role == ROLE_OFFICIAL && sees;
+  if (writes) return JK_OK;
+  return act == ACT_UPDATE && !sees ? JK_ENOTFOUND : JK_EFORBIDDEN;
+}
+
 jk_status policy_decide(const struct principal *p, enum action act, const struct policy_object *o)
 {
   if (!p || p->role == ROLE_NONE) return JK_EAUTH;
@@ -152,6 +168,9 @@ jk_status policy_decide(const struct principal *p, enum action act, const struct
   case OBJ_AUDIT: return p->role == ROLE_AUDITOR && (act == ACT_READ || act == ACT_LIST) ? JK_OK : JK_EFORBIDDEN;
   case OBJ_STATS: return act == ACT_READ ? JK_OK : JK_EFORBIDDEN;
   case OBJ_REFERRAL: return decide_referral(p, act, o);
+  case OBJ_CARE:
+  case OBJ_SERVICE:
+  case OBJ_STAFF: return decide_care(p, act, o);
   case OBJ_RULES: /* referral rules: read by all; the national set by sysadmin, a region's by its officials */
     if (act == ACT_READ) return JK_OK;
     if (act != ACT_UPDATE) return JK_EFORBIDDEN;
@@ -169,7 +188,9 @@ jk_status policy_list_scope(const struct principal *p, enum object_kind kind, co
   struct policy_object o = {.kind = kind};
   jk_status st = policy_decide(p, ACT_LIST, &o);
   if (st != JK_OK) return st;
-  if (kind != OBJ_CLIENT && kind != OBJ_REFERRAL) return JK_OK;
+  if (kind == OBJ_ORGANIZATION || kind == OBJ_USER || kind == OBJ_AUDIT || kind == OBJ_TOKEN || kind == OBJ_STATS ||
+      kind == OBJ_RULES || kind == OBJ_WEBHOOK)
+    return JK_OK;
   if (role_needs_region(p->role)) {
     if (!p->region) return JK_EFORBIDDEN; /* fail closed: a regional role without a region */
     *region = p->region;

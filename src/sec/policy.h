@@ -50,8 +50,15 @@ struct principal {
 };
 
 enum action { ACT_READ, ACT_LIST, ACT_CREATE, ACT_UPDATE, ACT_REVEAL, ACT_UNLOCK };
-enum object_kind { OBJ_CLIENT, OBJ_ORGANIZATION, OBJ_USER, OBJ_AUDIT, OBJ_TOKEN, OBJ_STATS, OBJ_REFERRAL, OBJ_RULES, OBJ_WEBHOOK };
+enum object_kind { OBJ_CLIENT, OBJ_ORGANIZATION, OBJ_USER, OBJ_AUDIT, OBJ_TOKEN, OBJ_STATS, OBJ_REFERRAL, OBJ_RULES, OBJ_WEBHOOK,
+                   OBJ_CARE, OBJ_SERVICE, OBJ_STAFF };
 
+/* Care (OBJ_CARE: a client's assessments, plan, team, alerts — region and org_rid are the
+ * client's) is read by the region's officials and referral workers and by the staff of the
+ * client's institution, and written only by that institution's staff. Service records
+ * (OBJ_SERVICE: the institution's region and itself) likewise. Staff records (OBJ_STAFF: the
+ * staff member's region and organization, 0 for a referral worker of a region) are read by the
+ * same people and kept by their organization's staff or the region's officials. */
 /* What the policy needs to know of an object: its region and owning organization (a client's
  * residence region and serving organization; an organization's region and itself). For
  * ACT_LIST, or ACT_CREATE before the object exists, pass what the new object would have. */

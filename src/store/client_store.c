@@ -25,6 +25,7 @@ static const char SQL_UPDATE[] =
   " status = $22, notes = $23, updated_at = $26 WHERE rid = $27";
 static const char SQL_ID_BY_BIDX[] = "SELECT id FROM client WHERE id_bidx = $1";
 static const char SQL_BY_ID[] = "SELECT " CLIENT_COLS CLIENT_FROM " WHERE c.id = $1";
+static const char SQL_BY_RID[] = "SELECT " CLIENT_COLS CLIENT_FROM " WHERE c.rid = $1";
 static const char SQL_BY_BIDX[] = "SELECT " CLIENT_COLS CLIENT_FROM " WHERE c.id_bidx = $1";
 /* The list's filters. A name matches from its start (王 or 王伟), so the name index serves it;
  * char(1114111) is U+10FFFF, above every character that can follow the prefix. SQLite cannot use
@@ -187,6 +188,14 @@ jk_status client_store_by_id(struct db *db, struct arena *a, const char *id, str
   sqlite3_stmt *st = db_prepare(db, SQL_BY_ID);
   if (!st) return JK_EINTERNAL;
   db_bind_text(st, 1, id);
+  return get_one(db, a, st, out);
+}
+
+jk_status client_store_by_rid(struct db *db, struct arena *a, int64_t rid, struct client_rec *out)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_BY_RID);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
   return get_one(db, a, st, out);
 }
 

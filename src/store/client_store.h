@@ -40,6 +40,7 @@ jk_status client_store_update(struct db *db, struct arena *a, const struct clien
 jk_status client_store_follow(struct db *db, int64_t rid, const char *status, int64_t org_rid, const char *region,
                               int64_t now);
 jk_status client_store_by_id(struct db *db, struct arena *a, const char *id, struct client_rec *out);
+jk_status client_store_by_rid(struct db *db, struct arena *a, int64_t rid, struct client_rec *out);
 jk_status client_store_by_bidx(struct db *db, struct arena *a, const unsigned char bidx[BLIND_INDEX_BYTES],
                                struct client_rec *out);
 

@@ -1,6 +1,7 @@
 /* db.c: see db.h. The statement cache is a small open-addressing table keyed by the SQL
  * constant's address; it only grows (there are a few hundred statements at most). */
 #include "store/db.h"
+#include <jansson.h>
 #include "base/arena.h"
 #include "base/log.h"
 #include <pthread.h>
@@ -161,6 +162,46 @@ jk_status db_step_int(sqlite3_stmt *st, int64_t *out)
   if (rc == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
   db_done(st);
   return rc == SQLITE_ROW ? JK_OK : db_status(rc);
+}
+
+static json_t *column_json(sqlite3_stmt *st, int c, const char *name, size_t *keylen)
+{
+  size_t n = strlen(name);
+  *keylen = n;
+  int type = sqlite3_column_type(st, c);
+  if (n > 6 && strcmp(name + n - 6, "__json") == 0) {
+    *keylen = n - 6;
+    const char *text = (const char *)sqlite3_column_text(st, c);
+    json_t *v = text ? json_loads(text, JSON_DECODE_ANY, 0) : 0;
+    return v ? v : json_null();
+  }
+  if (n > 6 && strcmp(name + n - 6, "__bool") == 0) {
+    *keylen = n - 6;
+    return json_boolean(sqlite3_column_int64(st, c) != 0);
+  }
+  switch (type) {
+  case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(st, c));
+  case SQLITE_FLOAT: return json_real(sqlite3_column_double(st, c));
+  case SQLITE_TEXT: return json_stringn((const char *)sqlite3_column_text(st, c), (size_t)sqlite3_column_bytes(st, c));
+  default: return json_null();
+  }
+}
+
+jk_status db_rows_json(sqlite3_stmt *st, json_t *rows)
+{
+  int rc, ncol = sqlite3_column_count(st);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_t *o = json_object();
+    for (int c = 0; c < ncol; c++) {
+      size_t keylen;
+      const char *name = sqlite3_column_name(st, c);
+      json_t *v = column_json(st, c, name, &keylen);
+      json_object_setn_new(o, name, keylen, v);
+    }
+    json_array_append_new(rows, o);
+  }
+  db_done(st);
+  return rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
 
 void db_done(sqlite3_stmt *st)

@@ -33,6 +33,13 @@ void db_done(sqlite3_stmt *st);
 /* Steps a bound statement that yields one integer (a count), stores it and calls db_done. */
 jk_status db_step_int(sqlite3_stmt *st, int64_t *out);
 
+/* Steps a bound statement to the end, appending one JSON object per row to `rows`: keys are the
+ * column names; integers, reals, text and NULL as such; a column named "<key>__json" holds
+ * JSON text and is parsed into <key> (NULL when absent or not valid JSON); a column named
+ * "<key>__bool" becomes true/false. Calls db_done. For read views whose shape is the columns'. */
+typedef struct json_t json_t;
+jk_status db_rows_json(sqlite3_stmt *st, json_t *rows);
+
 /* Reads: db_begin_read opens one snapshot (BEGIN DEFERRED) for the several reads of a request,
  * which costs one lock round instead of one per statement; db_end_read ends it. A no-op inside a
  * write; db_begin_write ends an open read first. */

@@ -110,6 +110,79 @@ static const char *const migrations[] = {
   "  next_at INTEGER NOT NULL, last_status INTEGER, last_error TEXT, created_at INTEGER NOT NULL,"
   "  done_at INTEGER);"
   "CREATE INDEX webhook_delivery_due ON webhook_delivery(next_at) WHERE state = 'pending';",
+
+  /* 3: care. Instruments are versioned definitions (domain/instrument.h); an assessment keeps
+   * the instrument version it was scored with. Assessments and rehab plans are append-only (a
+   * correction or a new plan is a new row of the same `series` with the next `version`; triggers
+   * refuse UPDATE and DELETE). care_due holds the next due date of each recurring item of a
+   * client (follow-up, periodic assessment, plan review) for the work lists; alert the flags
+   * that must reach the client's institution. A service record is one session (individual or
+   * group) with one attendance row per client, which carries the date and type again so that a
+   * client's file and ledger are one index range. Staff belong to an organization (or, for
+   * referral workers, a region); `region` is always filled so that scope is one comparison. */
+  "CREATE TABLE instrument (id TEXT NOT NULL, version INTEGER NOT NULL, definition TEXT NOT NULL,"
+  "  loaded_at INTEGER NOT NULL, PRIMARY KEY (id, version)) WITHOUT ROWID;"
+  "CREATE TABLE staff ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, org_rid INTEGER REFERENCES organization(rid),"
+  "  region TEXT NOT NULL, name TEXT NOT NULL, profession TEXT NOT NULL, degree TEXT, major TEXT,"
+  "  major_field TEXT NOT NULL DEFAULT 'other', direct_service INTEGER NOT NULL DEFAULT 1,"
+  "  referral_worker INTEGER NOT NULL DEFAULT 0, certificates TEXT NOT NULL DEFAULT '[]',"
+  "  active INTEGER NOT NULL DEFAULT 1, hired_on TEXT, created_by TEXT,"
+  "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+  "CREATE INDEX staff_org ON staff(org_rid, active, name);"
+  "CREATE INDEX staff_region ON staff(region, active);"
+  "CREATE TABLE training ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, staff_rid INTEGER NOT NULL REFERENCES staff(rid),"
+  "  kind TEXT NOT NULL, date TEXT NOT NULL, hours_x10 INTEGER NOT NULL, topic TEXT NOT NULL, provider TEXT,"
+  "  needs_assessment INTEGER NOT NULL DEFAULT 0, created_by TEXT, created_at INTEGER NOT NULL);"
+  "CREATE INDEX training_staff ON training(staff_rid, date);"
+  "CREATE TABLE assessment ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, series TEXT NOT NULL, version INTEGER NOT NULL,"
+  "  client_rid INTEGER NOT NULL REFERENCES client(rid), org_rid INTEGER REFERENCES organization(rid),"
+  "  instrument TEXT NOT NULL, instrument_version INTEGER NOT NULL, date TEXT NOT NULL, answers TEXT NOT NULL,"
+  "  score INTEGER, band TEXT, band_label TEXT, flags TEXT NOT NULL DEFAULT '[]', signatures TEXT, next_due TEXT,"
+  "  outcome TEXT, author_id TEXT NOT NULL, author_name TEXT NOT NULL, reason TEXT, created_at INTEGER NOT NULL,"
+  "  UNIQUE (series, version));"
+  "CREATE INDEX assessment_client ON assessment(client_rid, date, rid);"
+  "CREATE TRIGGER assessment_no_update BEFORE UPDATE ON assessment BEGIN SELECT RAISE(ABORT, 'assessments are immutable'); END;"
+  "CREATE TRIGGER assessment_no_delete BEFORE DELETE ON assessment BEGIN SELECT RAISE(ABORT, 'assessments are immutable'); END;"
+  "CREATE TABLE rehab_plan ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, series TEXT NOT NULL, version INTEGER NOT NULL,"
+  "  client_rid INTEGER NOT NULL REFERENCES client(rid), org_rid INTEGER REFERENCES organization(rid),"
+  "  start_date TEXT NOT NULL, review_date TEXT NOT NULL, goals TEXT NOT NULL, services TEXT NOT NULL, note TEXT,"
+  "  author_id TEXT NOT NULL, author_name TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE (series, version));"
+  "CREATE INDEX rehab_plan_client ON rehab_plan(client_rid, rid);"
+  "CREATE TRIGGER rehab_plan_no_update BEFORE UPDATE ON rehab_plan BEGIN SELECT RAISE(ABORT, 'plans are immutable'); END;"
+  "CREATE TRIGGER rehab_plan_no_delete BEFORE DELETE ON rehab_plan BEGIN SELECT RAISE(ABORT, 'plans are immutable'); END;"
+  "CREATE TABLE care_due ("
+  "  client_rid INTEGER NOT NULL REFERENCES client(rid), kind TEXT NOT NULL, due_date TEXT NOT NULL,"
+  "  org_rid INTEGER REFERENCES organization(rid), region TEXT NOT NULL, PRIMARY KEY (client_rid, kind)) WITHOUT ROWID;"
+  "CREATE INDEX care_due_org ON care_due(org_rid, due_date);"
+  "CREATE INDEX care_due_region ON care_due(region, due_date);"
+  "CREATE TABLE alert ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, client_rid INTEGER NOT NULL REFERENCES client(rid),"
+  "  org_rid INTEGER REFERENCES organization(rid), region TEXT NOT NULL, kind TEXT NOT NULL, label TEXT NOT NULL,"
+  "  assessment_rid INTEGER REFERENCES assessment(rid), created_at INTEGER NOT NULL, ack_by TEXT, ack_at INTEGER,"
+  "  ack_note TEXT);"
+  "CREATE INDEX alert_org ON alert(org_rid, ack_at, rid);"
+  "CREATE INDEX alert_client ON alert(client_rid, rid);"
+  "CREATE TABLE service_record ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, org_rid INTEGER NOT NULL REFERENCES organization(rid),"
+  "  type TEXT NOT NULL, mode TEXT NOT NULL, date TEXT NOT NULL, duration_minutes INTEGER NOT NULL,"
+  "  place TEXT NOT NULL, staff TEXT NOT NULL, topic TEXT, content TEXT, n_clients INTEGER NOT NULL,"
+  "  n_attended INTEGER NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);"
+  "CREATE INDEX service_record_org ON service_record(org_rid, date, rid);"
+  "CREATE TABLE service_attendance ("
+  "  client_rid INTEGER NOT NULL REFERENCES client(rid), date TEXT NOT NULL,"
+  "  record_rid INTEGER NOT NULL REFERENCES service_record(rid), type TEXT NOT NULL, attended INTEGER NOT NULL,"
+  "  PRIMARY KEY (client_rid, date, record_rid)) WITHOUT ROWID;"
+  "CREATE INDEX service_attendance_record ON service_attendance(record_rid);"
+  "CREATE TABLE care_team ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, client_rid INTEGER NOT NULL REFERENCES client(rid),"
+  "  role TEXT NOT NULL, name TEXT NOT NULL, phone_enc BLOB, phone_masked TEXT, unit TEXT,"
+  "  responsible INTEGER NOT NULL DEFAULT 0, next_step TEXT, next_step_due TEXT,"
+  "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+  "CREATE INDEX care_team_client ON care_team(client_rid, rid);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -327,10 +328,11 @@ export function request(base, method, urlPath, { headers = {}, body, timeout = 3
       res.on('data', (c) => chunks.push(c));
       res.on('error', reject);
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const raw = Buffer.concat(chunks);
+        const text = raw.toString('utf8');
         let json;
         try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-        resolve({ status: res.statusCode, headers: res.headers, text, json });
+        resolve({ status: res.statusCode, headers: res.headers, text, json, raw });
       });
     });
     req.setTimeout(timeout, () => req.destroy(new Error(`timeout: ${method} ${urlPath}`)));
@@ -541,4 +543,26 @@ export function clientBody(over = {}) {
     residence_region: '510421',
     ...over,
   };
+}
+
+/** The uncompressed text of one file inside a zip (an .xlsx), read through the central directory. */
+export function zipEntry(buf, name) {
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(eocd >= 0, 'not a zip file');
+  let p = buf.readUInt32LE(eocd + 16);
+  const n = buf.readUInt16LE(eocd + 10);
+  for (let i = 0; i < n; i++) {
+    assert.equal(buf.readUInt32LE(p), 0x02014b50, 'zip central directory');
+    const method = buf.readUInt16LE(p + 10), size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28), extra = buf.readUInt16LE(p + 30), comment = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const entry = buf.subarray(p + 46, p + 46 + nameLen).toString('utf8');
+    if (entry === name) {
+      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+      const data = buf.subarray(start, start + size);
+      return (method === 8 ? zlib.inflateRawSync(data) : data).toString('utf8');
+    }
+    p += 46 + nameLen + extra + comment;
+  }
+  return null;
 }
