@@ -80,6 +80,7 @@ test-unit: $(UNIT_BIN)
 bench: deps all
 	@bench/run.sh
 	@bench/referrals.sh
+	@bench/care.sh
 
 clean:
 	rm -rf build web/dist

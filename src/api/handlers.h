@@ -82,6 +82,9 @@ void api_stats_overview(struct req *r);
 void orgs_create_json(struct req *r, json_t *body);
 void clients_create_json(struct req *r, json_t *body);
 void referrals_create_json(struct req *r, json_t *body);
+void staff_create_json(struct req *r, json_t *body);
+/* A training record for staff r->params[0]. */
+void training_create_json(struct req *r, json_t *body);
 /* One step of the referral r->params[0], action r->params[1], with the given body (borrowed). */
 void referral_step(struct req *r, json_t *body);
 

@@ -31,7 +31,12 @@
 static bool code(struct req *r, json_t *body, const char *key, bool required, enum care_list l, const char **out)
 {
   if (!body_set_str(r, body, key, required, true, 32, out)) return false;
-  return !*out || care_code_valid(l, *out) || bad_field(r, key, arena_printf(r->a, "%s 不在可选范围内", key));
+  static const struct { const char *key, *label; } names[] = {
+    {"profession", "职业"}, {"degree", "学历"}, {"major_field", "专业类别"}, {"kind", "培训类型"}};
+  const char *label = key;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(names[i].key, key) == 0) label = names[i].label;
+  return !*out || care_code_valid(l, *out) || bad_field(r, key, arena_printf(r->a, "%s不在可选范围内（见服务目录与代码表）", label));
 }
 
 static bool parse_certificates(struct req *r, json_t *v, const char **out)
@@ -86,6 +91,8 @@ static bool staff_from_body(struct req *r, json_t *body, struct staff_rec *s, bo
     if (present) s->active = b;
   }
   if (!s->major_field) s->major_field = "other";
+  if (!create && !s->org_rid && !s->referral_worker)
+    return bad_field(r, "referral_worker", "不属于任何机构的人员只能是本地区的转介服务人员");
   return true;
 }
 
@@ -116,7 +123,9 @@ static bool staff_home(struct req *r, json_t *body, struct staff_rec *s)
 static const char *year_start(struct req *r, int y) { return arena_printf(r->a, "%04d-01-01", y); }
 static const char *year_end(struct req *r, int y) { return arena_printf(r->a, "%04d-12-31", y); }
 
-/* Adds labels and target marks to the rows and returns the summary. */
+/* Adds labels and target marks to the rows and returns the summary. The 30% share is over the
+ * staff of organizations (a region's referral workers belong to no institution's count); the
+ * 20-hour target over every direct-service worker. */
 static json_t *summarize(json_t *rows)
 {
   int64_t active = 0, qualified = 0, direct = 0, direct_ok = 0, workers = 0, workers_ok = 0;
@@ -133,8 +142,9 @@ static json_t *summarize(json_t *rows)
     json_object_set_new(s, "profession_label",
                         json_string(care_label(CL_PROFESSION, json_string_value(json_object_get(s, "profession")))));
     if (!is_active) continue;
-    active++;
-    qualified += relevant;
+    bool in_org = !json_is_null(json_object_get(s, "organization"));
+    active += in_org;
+    qualified += in_org && relevant;
     if (is_direct) direct++, direct_ok += hours >= TRAINING_HOURS_TARGET_X10;
     if (json_is_true(json_object_get(s, "referral_worker")))
       workers++, workers_ok += json_integer_value(json_object_get(s, "needs_assessment_trainings")) > 0;
@@ -185,14 +195,20 @@ void api_staff_create(struct req *r)
   if (policy_decide(&r->who, ACT_LIST, &po) != JK_OK) return (void)allowed(r, ACT_CREATE, &po, "staff", 0);
   jk_status st = req_json(r, &body, &e);
   if (st != JK_OK) return reply_err(r, st, &e);
+  staff_create_json(r, body);
+  json_decref(body);
+}
+
+void staff_create_json(struct req *r, json_t *body)
+{
+  jk_status st;
+  struct policy_object po;
   char id[37];
   uuid_v7(id);
   struct staff_rec s = {.id = id, .direct_service = true, .active = true, .certificates_json = "[]",
                         .created_by = r->who.user_id, .created_at = clock_now_ms()};
   s.updated_at = s.created_at;
-  bool ok = staff_from_body(r, body, &s, true) && staff_home(r, body, &s);
-  json_decref(body);
-  if (!ok) return;
+  if (!staff_from_body(r, body, &s, true) || !staff_home(r, body, &s)) return;
   po = (struct policy_object){.kind = OBJ_STAFF, .region = s.region, .org_rid = s.org_rid};
   if (!allowed(r, ACT_CREATE, &po, "staff", 0)) return;
   if ((st = db_begin_write(r->db)) != JK_OK) return reply_err(r, st, 0);
@@ -266,6 +282,15 @@ void api_training_create(struct req *r)
   struct jk_err e = {0};
   jk_status st = req_json(r, &body, &e);
   if (st != JK_OK) return reply_err(r, st, &e);
+  training_create_json(r, body);
+  json_decref(body);
+}
+
+void training_create_json(struct req *r, json_t *body)
+{
+  struct staff_rec s;
+  jk_status st;
+  if (!load_staff(r, ACT_UPDATE, &s)) return;
   static const char *const keys[] = {"kind", "date", "hours", "topic", "provider", "needs_assessment", 0};
   char id[37];
   uuid_v7(id);
@@ -279,7 +304,6 @@ void api_training_create(struct req *r)
   if (ok && (hours < 0.5 || hours > 200 || fabs(hours * 10 - round(hours * 10)) > 1e-6))
     ok = bad_field(r, "hours", "学时应为 0.5—200，最多一位小数");
   t.hours_x10 = (int64_t)round(hours * 10);
-  json_decref(body);
   if (!ok) return;
   if ((st = db_begin_write(r->db)) != JK_OK) return reply_err(r, st, 0);
   if ((st = training_store_insert(r->db, &t)) != JK_OK || (st = audit_change(r, "create", "training", id, s.id)) != JK_OK)

@@ -50,6 +50,7 @@ struct keys;
 uint32_t gen_rnd(uint32_t n);   /* deterministic, for reproducible data sets */
 jk_status gen_client(struct db *db, struct arena *a, const struct keys *k, const char *county, int64_t now, int64_t *rid);
 int gen_referrals(const struct cli_opts *o);
+int gen_services(const struct cli_opts *o);
 int cmd_sweep(const struct cli_opts *o);
 int cmd_instruments(const struct cli_opts *o);
 /* The chinese-days calendar file (--name overrides), and its import into db (cmd_calendar.c). */

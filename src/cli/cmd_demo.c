@@ -373,6 +373,57 @@ static bool create_referrals(struct demo *d)
   return true;
 }
 
+/* Staff of the two institutions with demo accounts (the professions the intake assessment's
+ * sections need, one without a relevant major) and a referral worker of 米易, with some
+ * training this year — one person already past 20 hours, others short of it. Through the same
+ * handlers as POST /staff and /staff/{id}/trainings. */
+static bool create_staff(struct demo *d)
+{
+  static const struct { const char *user, *name, *profession, *major_field, *degree; double hours; } people[] = {
+    {"rehab_worker", "张社工", "social_worker", "social_work", "bachelor", 22},
+    {"rehab_worker", "何医生", "psychiatrist", "mental_health", "master", 12},
+    {"rehab_worker", "罗护士", "nurse", "other", "college", 6},
+    {"rehab_worker", "邓治疗师", "therapist", "other", "bachelor", 0},
+    {"rehab_worker2", "刘康复师", "therapist", "psychology", "bachelor", 16},
+    {"rehab_worker2", "唐医生", "psychiatrist", "mental_health", "bachelor", 20},
+    {"rehab_worker2", "胡社工", "social_worker", "social_work", "bachelor", 8},
+    {"rehab_worker2", "冯护士", "nurse", "other", "college", 4},
+    {"county_official", "钱转介员", "social_worker", "social_work", "bachelor", 8},
+  };
+  char date[11];
+  date_format(date_from_days(date_to_days(date_today()) - 30), date);
+  for (size_t i = 0; i < sizeof people / sizeof people[0]; i++) {
+    struct principal who = as_user(d, people[i].user);
+    json_t *body = json_pack("{s:s,s:s,s:s,s:s}", "name", people[i].name, "profession", people[i].profession,
+                             "major_field", people[i].major_field, "degree", people[i].degree);
+    if (who.role == ROLE_OFFICIAL) json_object_set_new(body, "region", json_string(who.region));
+    struct req r;
+    fake_req(d, &r, &who);
+    staff_create_json(&r, body);
+    json_decref(body);
+    json_t *ans = r.status == 201 ? json_loadb(r.resp, r.resp_len, 0, 0) : 0;
+    if (!ans) fprintf(stderr, "jingkang demo: 人员 %s 创建失败: %.*s\n", people[i].name, (int)r.resp_len, r.resp ? r.resp : "");
+    free(r.resp);
+    if (!ans) return false;
+    const char *id = arena_strdup(d->a, json_string_value(json_object_get(ans, "id")));
+    json_decref(ans);
+    if (people[i].hours <= 0) continue;
+    body = json_pack("{s:s,s:s,s:f,s:s,s:s,s:b}", "kind", who.role == ROLE_OFFICIAL ? "centralized" : "supervision", "date",
+                     date, "hours", people[i].hours, "topic", who.role == ROLE_OFFICIAL ? "康复需求评估与转介" : "精神障碍社区康复实务",
+                     "provider", "攀枝花市精神卫生中心", "needs_assessment", who.role == ROLE_OFFICIAL);
+    fake_req(d, &r, &who);
+    r.params[0] = id;
+    r.nparams = 1;
+    training_create_json(&r, body);
+    json_decref(body);
+    bool ok = r.status == 201;
+    if (!ok) fprintf(stderr, "jingkang demo: 培训登记失败: %.*s\n", (int)r.resp_len, r.resp ? r.resp : "");
+    free(r.resp);
+    if (!ok) return false;
+  }
+  return true;
+}
+
 int cmd_demo(const struct cli_opts *o)
 {
   int rc = init_data_dir(o);
@@ -384,7 +435,9 @@ int cmd_demo(const struct cli_opts *o)
   bool ok = create_orgs(&d) && create_communities(&d) && db_begin_write(d.db) == JK_OK;
   if (ok && create_users(&d)) ok = db_commit(d.db) == JK_OK;
   else if (db_in_write(d.db)) ok = false, db_rollback(d.db);
-  ok = ok && create_clients(&d) && create_referrals(&d);
+  ok = ok && cli_load_instruments(&d.app, d.db) == JK_OK && create_clients(&d) && create_referrals(&d) &&
+       create_staff(&d);
+  instrument_set_clear(&d.app.instruments);
   audit_queue_stop(d.app.audit);
   db_close(d.db);
   arena_free(d.a);

@@ -72,8 +72,9 @@ jk_status gen_client(struct db *db, struct arena *a, const struct keys *k, const
 int cmd_gen(const struct cli_opts *o)
 {
   if (o->argc == 1 && strcmp(o->argv[0], "referrals") == 0) return gen_referrals(o);
+  if (o->argc == 1 && strcmp(o->argv[0], "services") == 0) return gen_services(o);
   if (o->argc != 1 || strcmp(o->argv[0], "clients") != 0) {
-    fprintf(stderr, "用法: jingkang gen clients|referrals --count N [--region CODE] --data DIR\n");
+    fprintf(stderr, "用法: jingkang gen clients|referrals|services --count N [--region CODE] --data DIR\n");
     return 2;
   }
   struct app app;

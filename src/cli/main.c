@@ -22,7 +22,7 @@ static const struct {
                      "                                          新建账号（密码从标准输入读取）"},
   {"token", cmd_token, "token create USERNAME [--name LABEL] --data DIR   为系统对接生成 Bearer 令牌"},
   {"audit", cmd_audit, "audit verify --data DIR                 校验审计链；完好时退出码为0，否则指出第一条被破坏的记录"},
-  {"gen", cmd_gen, "gen clients --count N --data DIR         生成合成康复对象（基准测试用）"},
+  {"gen", cmd_gen, "gen clients|referrals|services --count N [--region CODE] --data DIR  生成基准测试数据"},
   {"calendar", cmd_calendar, "calendar import [--name FILE] --data DIR  载入法定节假日与调休（npm 包 chinese-days）"},
   {"sweep", cmd_sweep, "sweep [--as-of TIME] --data DIR         执行定时规则（等候超期转复核、超期通知）；服务运行时每分钟自动执行"},
   {"instruments", cmd_instruments, "instruments --data DIR                  载入并列出评估工具（data/instruments 下的定义文件）"},

@@ -14,6 +14,9 @@
 // JK_CHROMIUM (/usr/bin/chromium); JK_TEST_TIMEOUT_MS (90000).
 import { chromium } from 'playwright-core'
 import { referralTests } from './referral.mjs'
+import { careTests } from './care.mjs'
+import { serviceTests } from './services.mjs'
+import { staffTests } from './staff.mjs'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -130,7 +133,7 @@ test('official logs in and sees home, role and menus', async ({ page }) => {
   const scope = await el(page, 'user-scope').innerText()
   assert(scope.includes(COUNTY_NAME), `scope: ${scope}`)
   const menus = await menuTexts(page)
-  assert(JSON.stringify(menus) === JSON.stringify(['首页', '工作台', '转介', '康复对象', '机构', '转介规则']), `menus: ${menus}`)
+  assert(JSON.stringify(menus) === JSON.stringify(['首页', '工作台', '转介', '康复对象', '机构', '人员与培训', '转介规则']), `menus: ${menus}`)
   await el(page, 'stat-clients').waitFor({ timeout: STEP_TIMEOUT })
   const n = await el(page, 'stat-clients').innerText()
   assert(/\d/.test(n), `clients card: ${n}`)
@@ -415,7 +418,11 @@ test('logout ends the session', async ({ page }) => {
 })
 
 // ---------- runner ----------
-referralTests(test, { BASE, USERS, PASSWORD, OUT, COUNTY, COUNTY_NAME, STEP_TIMEOUT, el, field, login, pickOption, selectByClick, pickRegion, snap, assert, randomIdNumber })
+const helpers = { BASE, USERS, PASSWORD, OUT, COUNTY, COUNTY_NAME, STEP_TIMEOUT, el, field, login, pickOption, selectByClick, pickRegion, snap, assert, randomIdNumber }
+referralTests(test, helpers)
+careTests(test, helpers)
+serviceTests(test, helpers)
+staffTests(test, helpers)
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true })

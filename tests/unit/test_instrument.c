@@ -37,7 +37,7 @@ static json_t *answers_q(int n, const int *v)
 {
   json_t *o = json_object();
   for (int i = 0; i < n; i++) {
-    char k[8];
+    char k[16];
     snprintf(k, sizeof k, "q%d", i + 1);
     if (v[i] >= 0) json_object_set_new(o, k, json_integer(v[i]));
   }
@@ -180,7 +180,7 @@ static void test_risk_levels_and_high_risk_flag(void **state)
     snprintf(json, sizeof json, "{\"level\": %d}", level);
     struct instr_result r = score_obj(in, json, JK_OK, 0);
     assert_int_equal(r.score, level);
-    char band[8];
+    char band[24];
     snprintf(band, sizeof band, "level%d", level);
     assert_string_equal(r.band->id, band);
     assert_int_equal(r.alert, level >= 3);

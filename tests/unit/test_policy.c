@@ -168,6 +168,47 @@ static void test_referral_seen_by_holder_referrer_and_region_only(void **s)
   assert_int_equal(policy_decide(&hospital, ACT_CREATE, &theirs), JK_EFORBIDDEN);
 }
 
+/* Care records (assessments, plans, team): written only by the client's institution; read by
+ * it and by the region's officials and referral workers; hidden from other institutions. */
+static void test_care_written_by_the_institution_only(void **s)
+{
+  (void)s;
+  struct policy_object mine = {.kind = OBJ_CARE, .region = "510421101001", .org_rid = 7};
+  struct policy_object other = {.kind = OBJ_CARE, .region = "510421101001", .org_rid = 8};
+  assert_int_equal(policy_decide(&staff, ACT_CREATE, &mine), JK_OK);
+  assert_int_equal(policy_decide(&staff, ACT_READ, &other), JK_ENOTFOUND);
+  assert_int_equal(policy_decide(&staff, ACT_UPDATE, &other), JK_ENOTFOUND);
+  assert_int_equal(policy_decide(&county, ACT_READ, &mine), JK_OK);
+  assert_int_equal(policy_decide(&county, ACT_CREATE, &mine), JK_EFORBIDDEN);
+  assert_int_equal(policy_decide(&referral, ACT_READ, &mine), JK_OK);
+  assert_int_equal(policy_decide(&referral, ACT_UPDATE, &mine), JK_EFORBIDDEN);
+  struct policy_object elsewhere = {.kind = OBJ_CARE, .region = "510422", .org_rid = 7};
+  assert_int_equal(policy_decide(&county, ACT_READ, &elsewhere), JK_ENOTFOUND);
+  assert_int_equal(policy_decide(&evaluator, ACT_READ, &mine), JK_EFORBIDDEN);
+  assert_int_equal(policy_decide(&sysadmin, ACT_LIST, &mine), JK_EFORBIDDEN);
+}
+
+/* Staff records: kept by their organization and by the region's officials (who alone keep the
+ * referral workers of a region, org 0). */
+static void test_staff_records_kept_by_organization_and_officials(void **s)
+{
+  (void)s;
+  struct policy_object worker = {.kind = OBJ_STAFF, .region = "510421", .org_rid = 7};
+  struct policy_object regional = {.kind = OBJ_STAFF, .region = "510421", .org_rid = 0};
+  assert_int_equal(policy_decide(&staff, ACT_UPDATE, &worker), JK_OK);
+  assert_int_equal(policy_decide(&county, ACT_UPDATE, &worker), JK_OK);
+  assert_int_equal(policy_decide(&county, ACT_CREATE, &regional), JK_OK);
+  assert_int_equal(policy_decide(&staff, ACT_CREATE, &regional), JK_EFORBIDDEN);
+  assert_int_equal(policy_decide(&hospital, ACT_READ, &worker), JK_ENOTFOUND);
+  assert_int_equal(policy_decide(&referral, ACT_UPDATE, &regional), JK_EFORBIDDEN);
+  const char *region;
+  int64_t org;
+  assert_int_equal(policy_list_scope(&staff, OBJ_STAFF, &region, &org), JK_OK);
+  assert_int_equal(org, 7);
+  assert_int_equal(policy_list_scope(&county, OBJ_SERVICE, &region, &org), JK_OK);
+  assert_string_equal(region, "510421");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -186,6 +227,8 @@ int main(void)
     cmocka_unit_test(test_anonymous_is_refused),
     cmocka_unit_test(test_referral_steps_belong_to_one_role_each),
     cmocka_unit_test(test_referral_seen_by_holder_referrer_and_region_only),
+    cmocka_unit_test(test_care_written_by_the_institution_only),
+    cmocka_unit_test(test_staff_records_kept_by_organization_and_officials),
   };
   return cmocka_run_group_tests_name("policy", tests, 0, 0);
 }

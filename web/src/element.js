@@ -6,7 +6,7 @@ import {
   ElDescriptionsItem, ElDialog, ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLink,
   ElLoading, ElMain, ElMenu, ElMenuItem, ElMessage, ElMessageBox, ElOption, ElPagination,
   ElPopconfirm, ElResult, ElRow, ElSelect, ElSkeleton, ElSpace, ElTable, ElTableColumn, ElTag,
-  ElTooltip, ElSteps, ElStep, ElTimeline, ElTimelineItem, ElBadge, ElEmpty, ElRadioGroup, ElRadioButton, ElSwitch,
+  ElTooltip, ElSteps, ElStep, ElTimeline, ElTimelineItem, ElBadge, ElEmpty, ElRadio, ElRadioGroup, ElRadioButton, ElSwitch, ElProgress, ElTabs, ElTabPane,
 } from 'element-plus'
 import zhCn from 'element-plus/es/locale/lang/zh-cn'
 import 'element-plus/dist/index.css'
@@ -17,7 +17,7 @@ const installer = makeInstaller([
   ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLink, ElLoading, ElMain, ElMenu,
   ElMenuItem, ElMessage, ElMessageBox, ElOption, ElPagination, ElPopconfirm, ElResult, ElRow,
   ElSelect, ElSkeleton, ElSpace, ElTable, ElTableColumn, ElTag, ElTooltip, ElSteps, ElStep, ElTimeline,
-  ElTimelineItem, ElBadge, ElEmpty, ElRadioGroup, ElRadioButton, ElSwitch,
+  ElTimelineItem, ElBadge, ElEmpty, ElRadio, ElRadioGroup, ElRadioButton, ElSwitch, ElProgress, ElTabs, ElTabPane,
 ])
 
 export default {

@@ -21,10 +21,10 @@ export const MENUS = {
   sysadmin: ['home', 'organizations', 'users', 'rules', 'calendar', 'webhooks'],
   secadmin: ['home', 'users'],
   auditor: ['home', 'audit'],
-  official: ['home', 'worklist', 'referrals', 'clients', 'organizations', 'rules'],
-  referral_worker: ['home', 'worklist', 'referrals', 'clients', 'organizations'],
-  rehab_staff: ['home', 'worklist', 'referrals', 'waitlist', 'clients', 'organizations'],
-  hospital_staff: ['home', 'worklist', 'referrals', 'clients', 'organizations'],
+  official: ['home', 'worklist', 'referrals', 'clients', 'organizations', 'staff', 'rules'],
+  referral_worker: ['home', 'worklist', 'referrals', 'clients', 'organizations', 'staff'],
+  rehab_staff: ['home', 'worklist', 'referrals', 'waitlist', 'clients', 'services', 'staff', 'organizations'],
+  hospital_staff: ['home', 'worklist', 'referrals', 'clients', 'services', 'staff', 'organizations'],
   evaluator: ['home'],
 }
 
