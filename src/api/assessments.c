@@ -160,10 +160,8 @@ void api_assessments_create(struct req *r)
 {
   struct client_rec c;
   if (!care_client(r, ACT_CREATE, &c)) return;
-  json_t *body;
-  struct jk_err e = {0};
-  jk_status st = req_json(r, &body, &e);
-  if (st != JK_OK) return reply_err(r, st, &e);
+  json_t *body = req_body(r);
+  if (!body) return;
   const char *id = 0;
   if (body_str(r, body, "instrument", true, 32, &id)) {
     const struct instrument *in = instrument_find(&r->app->instruments, id, 0);
@@ -223,10 +221,8 @@ void api_assessment_correct(struct req *r)
   if (!load_assessment(r, ACT_UPDATE, &a, &c)) return;
   const struct instrument *in = instrument_find(&r->app->instruments, a.instrument, a.instrument_version);
   if (!in) return reply_fail(r, JK_EUNAVAIL, "instrument_unavailable", "该评估工具的版本未载入，暂不能更正", 0);
-  json_t *body;
-  struct jk_err e = {0};
-  jk_status st = req_json(r, &body, &e);
-  if (st != JK_OK) return reply_err(r, st, &e);
+  json_t *body = req_body(r);
+  if (!body) return;
   submit(r, &c, in, body, &a);
   json_decref(body);
 }

@@ -100,9 +100,8 @@ void api_alert_ack(struct req *r)
   if (st != JK_OK) return reply_err(r, st, 0);
   struct policy_object po = {.kind = OBJ_CARE, .region = c.residence_region, .org_rid = c.org_rid};
   if (!allowed(r, ACT_READ, &po, "alert", r->params[0]) || !allowed(r, ACT_UPDATE, &po, "alert", r->params[0])) return;
-  json_t *body;
-  struct jk_err e = {0};
-  if ((st = req_json(r, &body, &e)) != JK_OK) return reply_err(r, st, &e);
+  json_t *body = req_body(r);
+  if (!body) return;
   static const char *const keys[] = {"note", 0};
   const char *note = 0;
   bool ok = body_only(r, body, keys) && body_str(r, body, "note", true, 500, &note);

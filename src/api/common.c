@@ -174,6 +174,16 @@ static const char *act_name(enum action a)
   return n[a];
 }
 
+json_t *req_body(struct req *r)
+{
+  json_t *body;
+  struct jk_err e = {0};
+  jk_status st = req_json(r, &body, &e);
+  if (st == JK_OK) return body;
+  reply_err(r, st, &e);
+  return 0;
+}
+
 bool body_date(struct req *r, json_t *o, const char *key, bool required, bool past_only, const char **out)
 {
   struct jk_date d;

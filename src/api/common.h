@@ -9,6 +9,8 @@
 #include "http/server.h"
 #include "sec/policy.h"
 
+/* The request body as one JSON object (caller decrefs), or NULL after replying (400, 413, 415). */
+json_t *req_body(struct req *r);
 /* 400 unknown_field for any key of o not in the NULL-terminated list. */
 bool body_only(struct req *r, json_t *o, const char *const *allowed);
 /* A string field: absent or null → *out NULL (400 missing_field when required); not a string,

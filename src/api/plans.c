@@ -82,10 +82,9 @@ void api_plan_create(struct req *r)
 {
   struct client_rec c;
   if (!care_client(r, ACT_CREATE, &c)) return;
-  json_t *body;
-  struct jk_err e = {0};
-  jk_status st = req_json(r, &body, &e);
-  if (st != JK_OK) return reply_err(r, st, &e);
+  json_t *body = req_body(r);
+  if (!body) return;
+  jk_status st;
   static const char *const keys[] = {"start_date", "review_date", "goals", "services", "note", 0};
   struct plan_rec p = {.client_rid = c.rid, .org_rid = c.org_rid, .author_id = r->who.user_id,
                        .author_name = r->who.username};
@@ -242,10 +241,8 @@ void api_team_add(struct req *r)
 {
   struct client_rec c;
   if (!care_client(r, ACT_CREATE, &c)) return;
-  json_t *body;
-  struct jk_err e = {0};
-  jk_status st = req_json(r, &body, &e);
-  if (st != JK_OK) return reply_err(r, st, &e);
+  json_t *body = req_body(r);
+  if (!body) return;
   char id[37];
   uuid_v7(id);
   struct team_rec t = {.id = id, .client_rid = c.rid, .created_at = clock_now_ms()};
@@ -268,10 +265,8 @@ void api_team_patch(struct req *r)
   struct client_rec c;
   struct team_rec t;
   if (!load_member(r, &c, &t)) return;
-  json_t *body;
-  struct jk_err e = {0};
-  jk_status st = req_json(r, &body, &e);
-  if (st != JK_OK) return reply_err(r, st, &e);
+  json_t *body = req_body(r);
+  if (!body) return;
   bool ok = team_from_body(r, &c, body, &t, false);
   json_decref(body);
   t.updated_at = clock_now_ms();

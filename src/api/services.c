@@ -89,9 +89,8 @@ void api_service_create(struct req *r)
   if (st != JK_OK) return reply_err(r, st, 0);
   po.region = org.region;
   if (!allowed(r, ACT_CREATE, &po, "service_record", 0)) return;
-  json_t *body;
-  struct jk_err e = {0};
-  if ((st = req_json(r, &body, &e)) != JK_OK) return reply_err(r, st, &e);
+  json_t *body = req_body(r);
+  if (!body) return;
   static const char *const keys[] = {"type", "mode", "date", "duration_minutes", "place", "clients", "staff", "topic",
                                      "content", 0};
   struct service_rec s = {.org_rid = org.rid, .created_by = r->who.user_id};

@@ -189,12 +189,10 @@ void api_staff_list(struct req *r)
 
 void api_staff_create(struct req *r)
 {
-  json_t *body;
-  struct jk_err e = {0};
   struct policy_object po = {.kind = OBJ_STAFF};
   if (policy_decide(&r->who, ACT_LIST, &po) != JK_OK) return (void)allowed(r, ACT_CREATE, &po, "staff", 0);
-  jk_status st = req_json(r, &body, &e);
-  if (st != JK_OK) return reply_err(r, st, &e);
+  json_t *body = req_body(r);
+  if (!body) return;
   staff_create_json(r, body);
   json_decref(body);
 }
@@ -259,10 +257,9 @@ void api_staff_patch(struct req *r)
 {
   struct staff_rec s;
   if (!load_staff(r, ACT_UPDATE, &s)) return;
-  json_t *body;
-  struct jk_err e = {0};
-  jk_status st = req_json(r, &body, &e);
-  if (st != JK_OK) return reply_err(r, st, &e);
+  json_t *body = req_body(r);
+  if (!body) return;
+  jk_status st;
   bool ok = staff_from_body(r, body, &s, false);
   json_decref(body);
   if (!ok) return;
@@ -278,10 +275,8 @@ void api_training_create(struct req *r)
 {
   struct staff_rec s;
   if (!load_staff(r, ACT_UPDATE, &s)) return;
-  json_t *body;
-  struct jk_err e = {0};
-  jk_status st = req_json(r, &body, &e);
-  if (st != JK_OK) return reply_err(r, st, &e);
+  json_t *body = req_body(r);
+  if (!body) return;
   training_create_json(r, body);
   json_decref(body);
 }
