@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_pkgs=(gcc clang make pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
-          libcmocka-dev libcurl4-openssl-dev libxlsxwriter-dev libcrack2-dev cracklib-runtime libclang-rt-14-dev chromium fonts-noto-cjk nodejs npm sqlite3 wrk nginx-light)
+          libcmocka-dev libcurl4-openssl-dev libxlsxwriter-dev libcrack2-dev cracklib-runtime libclang-rt-14-dev chromium fonts-noto-cjk nodejs npm sqlite3 wrk nginx-light
+          liboath-dev sqlmap valgrind binutils)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
