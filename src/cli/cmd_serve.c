@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 int cmd_serve(const struct cli_opts *o)
@@ -28,13 +29,22 @@ int cmd_serve(const struct cli_opts *o)
     clock_advance_ms(0);
   }
   if (cli_open(o, &app, &db) != JK_OK) return 1;
+  /* Held until exit (released by the kernel even on SIGKILL): restore refuses while it is. */
+  int lock = data_lock(app.data_dir);
+  if (lock == -2) {
+    fprintf(stderr, "jingkang: 已有服务在使用数据目录 %s（%s/jingkang.lock）\n", app.data_dir, app.data_dir);
+    return db_close(db), 1;
+  }
+  if (lock < 0) log_warn("serve: cannot create %s/jingkang.lock; restore cannot tell that this server runs", app.data_dir);
   if (cli_load_instruments(&app, db) != JK_OK) return db_close(db), 1;
   db_close(db); /* schema is current; request threads open their own connections */
   static char web[PATH_MAX];
   const char *w = o->web ? o->web : "web/dist";
   app.web_dir = realpath(w, web) ? web : 0;
   if (!app.web_dir) log_warn("serve: no web UI at %s; serving the API only", w);
-  app.secure_cookies = o->secure_cookies;
+  /* Behind a TLS proxy: --secure-cookies or JINGKANG_SECURE_COOKIES=1 (Secure cookie, HSTS). */
+  const char *sc = getenv("JINGKANG_SECURE_COOKIES");
+  app.secure_cookies = o->secure_cookies || (sc && strcmp(sc, "1") == 0);
   if (audit_queue_start(app.db_path, &app.keys, &app.audit) != JK_OK) return 1;
   if (referral_sweeper_start(&app) != JK_OK) {
     audit_queue_stop(app.audit);
