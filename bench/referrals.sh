@@ -30,7 +30,7 @@ echo "$PW" | "$BIN" user add bench_staff --role rehab_staff --org "$ORG" --data 
 STOKEN=$("$BIN" token create bench_staff --data "$OUT/refdata")
 say "open referrals in 5101: $(sqlite3 "$OUT/refdata/jingkang.db" "SELECT count(*) FROM referral WHERE region LIKE '5101%'"); at the institution: $(sqlite3 "$OUT/refdata/jingkang.db" "SELECT count(*) FROM referral r JOIN organization o ON o.rid = r.org_rid WHERE o.id = '$ORG'")"
 
-"$BIN" serve --data "$OUT/refdata" --listen 127.0.0.1:$PORT --threads 2 2>"$OUT/refserve.log" & SRV=$!
+JINGKANG_RATE_LIMIT=off "$BIN" serve --data "$OUT/refdata" --listen 127.0.0.1:$PORT --threads 2 2>"$OUT/refserve.log" & SRV=$!
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
 inbox() {  # $1 label, $2 token
   cat > "$OUT/inbox.lua" <<LUA

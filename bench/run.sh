@@ -28,7 +28,7 @@ echo "Bench-Password-2026-strong" | "$BIN" user add bench_referral --role referr
 TOKEN=$("$BIN" token create bench_official --data "$OUT/data")
 RTOKEN=$("$BIN" token create bench_referral --data "$OUT/data")
 
-"$BIN" serve --data "$OUT/data" --listen 127.0.0.1:$PORT --threads 2 2>"$OUT/serve.log" & SRV=$!
+JINGKANG_RATE_LIMIT=off "$BIN" serve --data "$OUT/data" --listen 127.0.0.1:$PORT --threads 2 2>"$OUT/serve.log" & SRV=$!
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
 B=http://127.0.0.1:$PORT/api/v1
 ids=$(curl -sf -H "Authorization: Bearer $TOKEN" "$B/clients?page_size=100" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).items.map(c=>c.id).join(" ")))')

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # make test: every test, twice where it matters.
-#  1. release build (gcc, hardened): unit tests, black-box API tests, browser tests, OpenAPI lint
-#  2. ASan+UBSan build: unit tests and API tests again
-#  3. clang build with -Werror (compile check)
+#  1. release build (gcc, hardened): the binary's hardening checked; unit tests, black-box API tests
+#     (including the authorization matrix generated from the route table), OpenAPI lint, browser tests
+#  2. assurance (issue 5, docs/security.md): crash, power-loss and fault-injection runs (short;
+#     `make soak` is the long one), every fuzz corpus and regression input once (`make fuzz` fuzzes),
+#     sqlmap against every endpoint with parameters
+#  3. ASan+UBSan build: unit tests and API tests again
+#  4. clang build with -Werror, its hardening checked too
 # Ends with one line "N passed, N failed" summing every runner.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,9 +21,20 @@ count_node() {   # node --test output on stdin → tally
   echo "${p:-0} ${f:-1}" >> "$TALLY"
   [ "${f:-1}" = 0 ]
 }
+count_line() {   # output ending with "N passed, N failed" on stdin → tally
+  local out; out=$(cat); printf '%s\n' "$out"
+  local last; last=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+  local p f; p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed.*/\1/p'); f=$(echo "$last" | sed -n 's/.*, \([0-9]*\) failed$/\1/p')
+  echo "${p:-0} ${f:-1}" >> "$TALLY"
+  [ -n "$last" ] && [ "${f:-1}" = 0 ]
+}
 
 step "build (gcc, release, hardened)"
 make -s -j"$jobs" VARIANT=rel all || { echo "0 passed, 1 failed"; exit 1; }
+make -s -j"$jobs" VARIANT=fault bin || { echo "0 passed, 1 failed"; exit 1; }
+
+step "binary hardening (release)"
+tests/hardening.sh build/rel/jingkang 2>&1 | count_line || status=1
 
 step "unit tests (release)"
 make -s -j"$jobs" VARIANT=rel test-unit || status=1
@@ -33,6 +48,15 @@ if bash tests/api/lint-openapi.sh; then echo "1 0" >> "$TALLY"; else echo "0 1" 
 step "browser tests (Playwright + Chromium)"
 bash tests/e2e/run.sh build/rel/jingkang || status=1
 
+step "durability: crash, power loss, I/O errors, out of memory (short)"
+DUR_BIN=build/rel/jingkang DUR_FAULT_BIN=build/fault/jingkang scripts/durability.sh short 2>&1 | count_line || status=1
+
+step "fuzz corpus and regression inputs (libFuzzer, ASan+UBSan)"
+scripts/fuzz.sh replay 2>&1 | count_line || status=1
+
+step "sqlmap against every endpoint with parameters"
+JK_BIN=build/rel/jingkang tests/security/sqlmap.sh 2>&1 | count_line || status=1
+
 step "build (gcc, ASan+UBSan)"
 make -s -j"$jobs" VARIANT=asan bin || status=1
 step "unit tests (ASan+UBSan)"
@@ -43,6 +67,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 
 step "build (clang, -Werror)"
 if make -s -j"$jobs" VARIANT=clang CC=clang bin; then echo "1 0" >> "$TALLY"; else echo "0 1" >> "$TALLY"; status=1; fi
+step "binary hardening (clang)"
+tests/hardening.sh build/clang/jingkang 2>&1 | count_line || status=1
 
 echo
 awk '{p+=$1; f+=$2} END {printf "%d passed, %d failed\n", p, f}' "$TALLY"

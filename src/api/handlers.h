@@ -9,6 +9,15 @@
 void api_login(struct req *r);
 void api_session_get(struct req *r);
 void api_logout(struct req *r);
+void api_login_second_factor(struct req *r);
+void api_login_enrolment(struct req *r);
+void api_totp_enrol(struct req *r);
+void api_totp_confirm(struct req *r);
+void api_users_totp_reset(struct req *r);
+void api_client_export(struct req *r);
+void api_consents_list(struct req *r);
+void api_consents_create(struct req *r);
+void api_consent_withdraw(struct req *r);
 void api_region_get(struct req *r);
 void api_regions_list(struct req *r);
 void api_orgs_create(struct req *r);
@@ -87,5 +96,11 @@ void staff_create_json(struct req *r, json_t *body);
 void training_create_json(struct req *r, json_t *body);
 /* One step of the referral r->params[0], action r->params[1], with the given body (borrowed). */
 void referral_step(struct req *r, json_t *body);
+#ifdef JK_FAULT
+/* Fault injection of the durability tests (api/fault_api.c, fault build only). */
+void api_fault_arm(struct req *r);
+void api_fault_disarm(struct req *r);
+void api_fault_get(struct req *r);
+#endif
 
 #endif

@@ -7,6 +7,10 @@ const struct route jk_routes[] = {
   {"POST", "/api/v1/session", api_login, ROUTE_PUBLIC},
   {"GET", "/api/v1/session", api_session_get, 0},
   {"DELETE", "/api/v1/session", api_logout, 0},
+  {"POST", "/api/v1/session/second-factor", api_login_second_factor, ROUTE_PUBLIC},
+  {"POST", "/api/v1/session/enrolment", api_login_enrolment, ROUTE_PUBLIC},
+  {"POST", "/api/v1/session/totp", api_totp_enrol, 0},
+  {"POST", "/api/v1/session/totp/confirm", api_totp_confirm, 0},
   {"GET", "/api/v1/regions", api_regions_list, ROUTE_PUBLIC},
   {"GET", "/api/v1/regions/{code}", api_region_get, ROUTE_PUBLIC},
   {"POST", "/api/v1/organizations", api_orgs_create, 0},
@@ -19,6 +23,10 @@ const struct route jk_routes[] = {
   {"GET", "/api/v1/clients/{id}", api_client_get, 0},
   {"PATCH", "/api/v1/clients/{id}", api_client_patch, 0},
   {"POST", "/api/v1/clients/{id}/reveal", api_client_reveal, 0},
+  {"GET", "/api/v1/clients/{id}/export", api_client_export, 0},
+  {"GET", "/api/v1/clients/{id}/consents", api_consents_list, 0},
+  {"POST", "/api/v1/clients/{id}/consents", api_consents_create, 0},
+  {"POST", "/api/v1/clients/{id}/consents/{consent}/withdraw", api_consent_withdraw, 0},
   {"GET", "/api/v1/clients/{id}/assessments", api_assessments_list, 0},
   {"POST", "/api/v1/clients/{id}/assessments", api_assessments_create, 0},
   {"GET", "/api/v1/instruments", api_instruments_list, 0},
@@ -71,9 +79,15 @@ const struct route jk_routes[] = {
   {"POST", "/api/v1/users", api_users_create, 0},
   {"PATCH", "/api/v1/users/{id}", api_users_patch, 0},
   {"POST", "/api/v1/users/{id}/unlock", api_users_unlock, 0},
+  {"DELETE", "/api/v1/users/{id}/totp", api_users_totp_reset, 0},
   {"POST", "/api/v1/tokens", api_tokens_create, 0},
   {"GET", "/api/v1/audit", api_audit_list, 0},
   {"GET", "/api/v1/audit/verify", api_audit_verify, 0},
   {"GET", "/api/v1/stats/overview", api_stats_overview, 0},
+#ifdef JK_FAULT /* the durability tests' fault injection: never in a production build */
+  {"POST", "/api/v1/_fault", api_fault_arm, ROUTE_PUBLIC},
+  {"DELETE", "/api/v1/_fault", api_fault_disarm, ROUTE_PUBLIC},
+  {"GET", "/api/v1/_fault", api_fault_get, ROUTE_PUBLIC},
+#endif
 };
 const int jk_nroutes = (int)(sizeof jk_routes / sizeof jk_routes[0]);

@@ -10,6 +10,7 @@
 #include "domain/password.h"
 #include "domain/region_code.h"
 #include "sec/crypto.h"
+#include "sec/totp.h"
 #include "store/db.h"
 #include "store/org_store.h"
 #include "store/region_store.h"
@@ -89,6 +90,31 @@ jk_status tokens_create(struct db *db, struct arena *a, const char *username, co
   return JK_OK;
 }
 
+bool users_role_needs_totp(const char *role)
+{
+  enum role ro = role_parse(role);
+  return ro == ROLE_SYSADMIN || ro == ROLE_SECADMIN || ro == ROLE_AUDITOR;
+}
+
+bool users_totp_needed(const struct user_rec *u)
+{
+  return u->totp_enabled_at != 0 || users_role_needs_totp(u->role);
+}
+
+jk_status users_totp_set(struct db *db, struct arena *a, const struct keys *k, const char *username,
+                         const char *b32, int64_t now)
+{
+  struct user_rec u;
+  unsigned char check[TOTP_SECRET_BYTES];
+  if (!totp_secret_decode(b32, check)) return JK_EINVAL;
+  jk_status st = user_store_by_username(db, a, username, &u);
+  if (st != JK_OK) return st;
+  size_t n;
+  unsigned char *sealed = field_seal(a, k, b32, arena_printf(a, "user:%s:totp", u.id), &n);
+  if (!sealed) return JK_EINTERNAL;
+  return user_store_totp_set(db, u.rid, sealed, n, now);
+}
+
 json_t *user_json(struct req *r, const struct user_rec *u)
 {
   json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "id", u->id, "username", u->username,
@@ -99,6 +125,8 @@ json_t *user_json(struct req *r, const struct user_rec *u)
   json_object_set_new(o, "region_name", rn ? json_string(rn) : json_null());
   json_object_set_new(o, "organization", u->org_id ? json_string(u->org_id) : json_null());
   json_object_set_new(o, "organization_name", u->org_name ? json_string(u->org_name) : json_null());
+  json_object_set_new(o, "totp_enabled", json_boolean(u->totp_enabled_at != 0));
+  json_object_set_new(o, "totp_required", json_boolean(users_totp_needed(u)));
   json_object_set_new(o, "locked_until",
                       u->locked_until > clock_now_ms() ? json_string(iso_time(r, u->locked_until)) : json_null());
   return o;
@@ -234,4 +262,27 @@ void api_tokens_create(struct req *r)
   }
   if (!commit_or_reply(r)) return;
   reply_json(r, 201, json_pack("{s:s,s:s}", "id", id, "token", token));
+}
+
+/* Recovery (a lost phone): secadmin clears another account's TOTP; the account's sessions end
+ * and its next login starts a new enrolment (administrators) or needs only the password. */
+void api_users_totp_reset(struct req *r)
+{
+  struct policy_object o = {.kind = OBJ_USER};
+  if (!allowed(r, ACT_UNLOCK, &o, "user", r->params[0])) return;
+  struct user_rec u;
+  jk_status st = uuid_valid(r->params[0]) ? user_store_by_id(r->db, r->a, r->params[0], &u) : JK_ENOTFOUND;
+  if (st != JK_OK) return reply_err(r, st, 0);
+  if (strcmp(u.id, r->who.user_id) == 0)
+    return reply_fail(r, JK_EFORBIDDEN, "forbidden", "不能重置自己的动态验证码，请由另一位安全管理员操作", 0);
+  int64_t now = clock_now_ms();
+  if ((st = db_begin_write(r->db)) != JK_OK) return reply_err(r, st, 0);
+  if ((st = user_store_totp_reset(r->db, u.rid)) != JK_OK || (st = session_store_end_all(r->db, u.rid, now)) != JK_OK ||
+      (st = audit_change(r, "totp_reset", "user", u.id, u.totp_enabled_at ? "was enrolled" : "was not enrolled")) != JK_OK) {
+    db_rollback(r->db);
+    return reply_err(r, st, 0);
+  }
+  if (!commit_or_reply(r)) return;
+  if ((st = user_store_by_id(r->db, r->a, u.id, &u)) != JK_OK) return reply_err(r, st, 0);
+  reply_json(r, 200, user_json(r, &u));
 }

@@ -20,4 +20,14 @@ jk_status tokens_create(struct db *db, struct arena *a, const char *username, co
 
 json_t *user_json(struct req *r, const struct user_rec *u);
 
+/* Whether login needs a TOTP code: always for sysadmin, secadmin and auditor (等保 level 3:
+ * two factors for administrators), and for anyone who has enrolled. */
+bool users_totp_needed(const struct user_rec *u);
+bool users_role_needs_totp(const char *role);
+/* Enrols an existing user with a given base32 secret, confirmed (the demo's documented secret;
+ * inside the caller's write transaction). */
+struct keys;
+jk_status users_totp_set(struct db *db, struct arena *a, const struct keys *k, const char *username,
+                         const char *b32, int64_t now);
+
 #endif

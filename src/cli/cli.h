@@ -53,9 +53,22 @@ int gen_referrals(const struct cli_opts *o);
 int gen_services(const struct cli_opts *o);
 int cmd_sweep(const struct cli_opts *o);
 int cmd_instruments(const struct cli_opts *o);
+int cmd_routes(const struct cli_opts *o);   /* cmd_routes.c: the route table as JSON */
 /* The chinese-days calendar file (--name overrides), and its import into db (cmd_calendar.c). */
 const char *cli_calendar_file(const struct cli_opts *o);
 jk_status calendar_import(struct db *db, const char *file, int *years, int *days);
+/* backup, restore, keys (cmd_backup.c, cmd_keys.c) and the options only they and audit take:
+ * main calls bk_take_opts before cli_parse, which removes them from argv into bk_opts. */
+struct bk_opts { const char *out, *from, *pubkey, *before, *every, *keep_days; bool with_key; };
+extern struct bk_opts bk_opts;
+void bk_take_opts(int *argc, char **argv);
+int cmd_backup(const struct cli_opts *o);
+int cmd_restore(const struct cli_opts *o);
+int cmd_keys(const struct cli_opts *o);
+/* Takes the exclusive lock DATA/jingkang.lock (held by serve while it runs): the descriptor,
+ * -2 when another process holds it, -1 on error. */
+int data_lock(const char *data_dir);
+bool fsync_path(const char *path, bool dir);
 /* init's work, shared with demo: creates DATA, key, schema, regions. */
 int init_data_dir(const struct cli_opts *o);
 

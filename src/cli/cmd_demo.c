@@ -23,6 +23,9 @@
 #include <string.h>
 
 #define DEMO_PASSWORD "Jingkang-Demo-2026!"
+/* The demo administrators' TOTP secret (two-factor login is required for sysadmin, secadmin
+ * and auditor): public and documented, so only ever for demo data. */
+#define DEMO_TOTP_SECRET "JINGKANGDEMOTOTPSECRETFORADMINS2"
 #define DEMO_CLIENTS 300
 
 static uint64_t rng_state = 20261122;
@@ -178,6 +181,11 @@ static bool create_users(struct demo *d)
                              .result = "ok", .request_id = "demo", .detail = "demo account"};
     if (users_create(d->db, d->a, &nu, &e, &id) != JK_OK || (ae.object_id = id, audit_append(d->db, &d->app.keys, &ae)) != JK_OK) {
       fprintf(stderr, "jingkang demo: 用户 %s 创建失败: %s\n", users[i].username, e.message ? e.message : "");
+      return false;
+    }
+    if (users_role_needs_totp(users[i].role) &&
+        users_totp_set(d->db, d->a, &d->app.keys, users[i].username, DEMO_TOTP_SECRET, clock_now_ms()) != JK_OK) {
+      fprintf(stderr, "jingkang demo: 用户 %s 绑定动态验证码失败\n", users[i].username);
       return false;
     }
   }
@@ -447,5 +455,7 @@ int cmd_demo(const struct cli_opts *o)
   printf("演示账号（密码均为 %s）：\n", DEMO_PASSWORD);
   for (size_t i = 0; i < sizeof users / sizeof users[0]; i++)
     printf("  %-16s %s\n", users[i].username, users[i].display);
+  printf("管理员（sysadmin secadmin auditor）登录还需动态验证码：在身份验证器中添加密钥 %s\n", DEMO_TOTP_SECRET);
+  printf("  （或 otpauth://totp/Jingkang:demo?secret=%s&issuer=Jingkang）\n", DEMO_TOTP_SECRET);
   return 0;
 }

@@ -9,6 +9,8 @@
 #include "sec/audit.h"
 #include "store/db.h"
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,16 @@ int cmd_serve(const struct cli_opts *o)
   /* Behind a TLS proxy: --secure-cookies or JINGKANG_SECURE_COOKIES=1 (Secure cookie, HSTS). */
   const char *sc = getenv("JINGKANG_SECURE_COOKIES");
   app.secure_cookies = o->secure_cookies || (sc && strcmp(sc, "1") == 0);
+  /* SIGINT/SIGTERM blocked BEFORE the first thread starts, so that every thread inherits the
+   * mask and only server_run's sigwait takes them. Blocked later (in server_run), the audit
+   * writer, the sweeper and the webhook worker had them unblocked: a SIGTERM delivered to one
+   * of them killed the process by the default action, skipping the audit flush (seen under
+   * valgrind, where the signal lands on any thread; natively a window during start-up). */
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, 0);
   if (audit_queue_start(app.db_path, &app.keys, &app.audit) != JK_OK) return 1;
   if (referral_sweeper_start(&app) != JK_OK) {
     audit_queue_stop(app.audit);

@@ -21,11 +21,19 @@ static const struct {
   {"user", cmd_user, "user add NAME --role ROLE [--region CODE] [--org ID] [--name 显示名] --data DIR\n"
                      "                                          新建账号（密码从标准输入读取）"},
   {"token", cmd_token, "token create USERNAME [--name LABEL] --data DIR   为系统对接生成 Bearer 令牌"},
-  {"audit", cmd_audit, "audit verify --data DIR                 校验审计链；完好时退出码为0，否则指出第一条被破坏的记录"},
+  {"audit", cmd_audit, "audit verify --data DIR                 校验审计链；完好时退出码为0，否则指出第一条被破坏的记录\n"
+                       "  jingkang audit export --out FILE [--from SEQ] [--every N] --data DIR  导出审计记录（带签名检查点）\n"
+                       "  jingkang audit verify-export FILE --pubkey HEX  离线校验导出文件\n"
+                       "  jingkang audit pubkey --data DIR        显示检查点签名公钥\n"
+                       "  jingkang audit prune --before DATE [--keep-days N] --data DIR  删除已导出且超过保留期（至少181天）的记录"},
+  {"backup", cmd_backup, "backup --out FILE [--with-key] --data DIR  在线备份数据库（不含密钥文件；--with-key 另存 FILE.key）"},
+  {"restore", cmd_restore, "restore --from FILE --data DIR          从备份恢复（服务须已停止；须是同一密钥的安装）"},
+  {"keys", cmd_keys, "keys status|rotate|rewrap|retire [VERSION] --data DIR  字段加密密钥轮换（服务无需停止）"},
   {"gen", cmd_gen, "gen clients|referrals|services --count N [--region CODE] --data DIR  生成基准测试数据"},
   {"calendar", cmd_calendar, "calendar import [--name FILE] --data DIR  载入法定节假日与调休（npm 包 chinese-days）"},
   {"sweep", cmd_sweep, "sweep [--as-of TIME] --data DIR         执行定时规则（等候超期转复核、超期通知）；服务运行时每分钟自动执行"},
   {"instruments", cmd_instruments, "instruments --data DIR                  载入并列出评估工具（data/instruments 下的定义文件）"},
+  {"routes", cmd_routes, "routes                                  以 JSON 列出全部 API 路由（方法、路径、是否公开）"},
   {"doctor", cmd_doctor, "doctor --data DIR                       检查数据目录、密钥文件与权限、数据库"},
 };
 
@@ -55,6 +63,7 @@ int main(int argc, char **argv)
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(argv[1], commands[i].name) != 0) continue;
     struct cli_opts o;
+    bk_take_opts(&argc, argv);   /* backup/restore/keys/audit options (cmd_backup.c) */
     if (!cli_parse(argc - 2, argv + 2, &o)) return 2;
     return commands[i].fn(&o);
   }

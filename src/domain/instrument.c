@@ -8,6 +8,7 @@
  * every interval is positive and, with min_per_year, no longer than 12 / min_per_year months. */
 #include "domain/instrument.h"
 #include "base/arena.h"
+#include "base/utf8.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +349,30 @@ static bool parse_schedule(struct instrument *in, char *err, size_t errlen)
   return true;
 }
 
+/* Error messages quote ids and parser text from the definition and may be cut short by the
+ * buffer: keep them clean UTF-8 for the log (a control character becomes '?', a character cut
+ * in half or malformed ends the message). Found by tests/fuzz/fuzz_instrument. */
+static void clean_message(char *s)
+{
+  size_t n = strlen(s);
+  for (size_t i = 0; i < n;) {
+    unsigned char c = (unsigned char)s[i];
+    size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+    if (len == 1) {
+      if (c < 0x20 || c == 0x7f) s[i] = '?';
+      i++;
+      continue;
+    }
+    char one[5] = {0};
+    if (len) memcpy(one, s + i, i + len <= n ? len : 0);
+    if (!len || i + len > n || !utf8_clean(one)) {
+      s[i] = 0;
+      return;
+    }
+    i += len;
+  }
+}
+
 jk_status instrument_parse(const char *json, struct instrument **out, char *err, size_t errlen)
 {
   static const char *const keys[] = {"id", "version", "name", "short", "kind", "description", "period", "option_sets",
@@ -356,7 +381,7 @@ jk_status instrument_parse(const char *json, struct instrument **out, char *err,
   *out = 0;
   json_error_t je;
   json_t *def = json_loads(json, JSON_REJECT_DUPLICATES, &je);
-  if (!def) return snprintf(err, errlen, "JSON 无效（第%d行）：%s", je.line, je.text), JK_EINVAL;
+  if (!def) return snprintf(err, errlen, "JSON 无效（第%d行）：%s", je.line, je.text), clean_message(err), JK_EINVAL;
   struct instrument *in = calloc(1, sizeof *in);
   if (!in) return json_decref(def), snprintf(err, errlen, "内存不足"), JK_EINTERNAL;
   in->def = def;
@@ -381,6 +406,7 @@ jk_status instrument_parse(const char *json, struct instrument **out, char *err,
   }
   if (!ok) {
     if (!err[0]) snprintf(err, errlen, "评估工具定义无效");
+    clean_message(err);
     instrument_free(in);
     return JK_EINVAL;
   }

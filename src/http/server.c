@@ -13,10 +13,14 @@
 #include "base/log.h"
 #include "base/utf8.h"
 #include "sec/crypto.h"
+#include "sec/ratelimit.h"
 #include "store/db.h"
 #include "store/user_store.h"
+#include "store/faultvfs.h"
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -43,6 +47,7 @@ static struct server {
   int nconns;
   _Atomic uint64_t requests, by_class[6], duration_ms, active;
   int64_t started_ms;
+  double rate, burst;    /* per-client request rate (JINGKANG_RATE_LIMIT); rate 0 = no limit */
 } S = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static _Thread_local struct db *thread_db;
@@ -179,13 +184,60 @@ const char *req_client_ip(struct req *r)
   return arena_strdup(r->a, host);
 }
 
+/* True when arrays and objects in the JSON text nest deeper than max (strings are skipped; the
+ * text need not be valid: the parser judges that). Checked before parsing, so that no parse
+ * recursion or structure is built for a hostile document. */
+static bool json_too_deep(const char *s, size_t n, int max)
+{
+  int depth = 0;
+  bool in_str = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (in_str) {
+      if (c == '\\') i++;
+      else if (c == '"') in_str = false;
+    } else if (c == '"') {
+      in_str = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max) return true;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/* jansson's allocator: records a failure, because jansson reports some of them as a syntax
+ * error and may even drop characters of a string (lex_save) — a body parsed while memory ran
+ * out is not trusted. The fault build fails allocations on request (store/faultvfs.h). */
+static _Thread_local bool json_alloc_failed;
+static void *json_alloc(size_t n)
+{
+#ifdef JK_FAULT
+  void *p = fault_malloc_fails() ? 0 : malloc(n);
+#else
+  void *p = malloc(n);
+#endif
+  if (!p) json_alloc_failed = true;
+  return p;
+}
+
 jk_status req_json(struct req *r, json_t **out, struct jk_err *e)
 {
   const char *ct = req_header(r, "Content-Type");
+  *out = 0;
   if (!ct || strncasecmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';' && ct[16] != ' '))
     return jk_fail(e, JK_EMEDIA, "unsupported_media_type", "请求体应为 application/json", 0);
+  if (r->body.data && json_too_deep(r->body.data, r->body.len, JSON_DEPTH_MAX))
+    return jk_fail(e, JK_EINVAL, "json_too_deep", "请求体JSON嵌套超过32层", 0);
   json_error_t je;
   *out = json_loadb(r->body.data ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES, &je);
+  if (json_alloc_failed || (!*out && json_error_code(&je) == json_error_out_of_memory)) {
+    log_error("request %s: out of memory while parsing the body", r->request_id);
+    json_decref(*out);
+    *out = 0;
+    return jk_fail(e, JK_EUNAVAIL, 0, 0, 0);
+  }
   if (!*out) return jk_fail(e, JK_EINVAL, "bad_json", "请求体不是有效的JSON（或有重复的键）", 0);
   if (!json_is_object(*out)) {
     json_decref(*out);
@@ -207,10 +259,12 @@ static bool principal_from(struct req *r, const struct user_rec *u)
   return r->who.role != ROLE_NONE;
 }
 
-static bool principal_from_user(struct req *r, int64_t rid)
+static bool principal_from_user(struct req *r, int64_t rid, jk_status *err)
 {
   struct user_rec u;
-  return user_store_by_rid(r->db, r->a, rid, &u) == JK_OK && principal_from(r, &u);
+  jk_status st = user_store_by_rid(r->db, r->a, rid, &u);
+  if (st != JK_OK && st != JK_ENOTFOUND) *err = st;
+  return st == JK_OK && principal_from(r, &u);
 }
 
 static const char *cookie_value(struct req *r, const char *name)
@@ -218,15 +272,21 @@ static const char *cookie_value(struct req *r, const char *name)
   return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
-/* Bearer token or session cookie. Returns false when neither identifies a live user. */
-static bool authenticate(struct req *r)
+/* Bearer token or session cookie. Returns false when neither identifies a live user; *err is
+ * set when the store could not tell (an I/O error or out of memory is not "logged out"). */
+static bool authenticate(struct req *r, jk_status *err)
 {
+  jk_status st;
   const char *auth = req_header(r, "Authorization");
   unsigned char h[32];
   if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
     struct user_rec u; /* token and user in one query */
     token_hash(auth + 7, h);
-    if (token_store_user(r->db, r->a, h, &u) != JK_OK || !principal_from(r, &u)) return false;
+    if ((st = token_store_user(r->db, r->a, h, &u)) != JK_OK) {
+      if (st != JK_ENOTFOUND) *err = st;
+      return false;
+    }
+    if (!principal_from(r, &u)) return false;
     r->who.via_token = true;
     return true;
   }
@@ -235,10 +295,12 @@ static bool authenticate(struct req *r)
   token_hash(sid, h);
   struct session_rec s;
   int64_t now = clock_now_ms();
-  if (session_store_get(r->db, r->a, h, &s) != JK_OK || s.ended_at ||
-      now - s.last_seen > SESSION_IDLE_MS || now - s.created_at > SESSION_MAX_MS)
+  if ((st = session_store_get(r->db, r->a, h, &s)) != JK_OK) {
+    if (st != JK_ENOTFOUND) *err = st;
     return false;
-  if (!principal_from_user(r, s.user_rid)) return false;
+  }
+  if (s.ended_at || now - s.last_seen > SESSION_IDLE_MS || now - s.created_at > SESSION_MAX_MS) return false;
+  if (!principal_from_user(r, s.user_rid, err)) return false;
   if (now - s.last_seen > SESSION_TOUCH_MS && db_begin_write(r->db) == JK_OK) {
     if (session_store_touch(r->db, h, now) == JK_OK) db_commit(r->db);
     else db_rollback(r->db);
@@ -294,10 +356,39 @@ static enum MHD_Result query_check(void *cls, enum MHD_ValueKind kind, const cha
   return *ok ? MHD_YES : MHD_NO;
 }
 
+/* The per-client token bucket: a session, a bearer token's user, or (not logged in) the
+ * address. False after replying 429 rate_limited with Retry-After. */
+static bool rate_ok(struct req *r)
+{
+  if (S.rate <= 0) return true;
+  char key[80];
+  if (r->via_cookie) {
+    char hex[33];
+    sodium_bin2hex(hex, sizeof hex, r->session_hash, 16);
+    snprintf(key, sizeof key, "s:%s", hex);
+  } else if (r->authed) {
+    snprintf(key, sizeof key, "u:%lld", (long long)r->who.user_id);
+  } else {
+    snprintf(key, sizeof key, "a:%s", req_client_ip(r));
+  }
+  int64_t wait_ms = 0;
+  if (ratelimit_take(key, S.rate, S.burst, clock_now_ms(), &wait_ms)) return true;
+  r->retry_after = arena_printf(r->a, "%lld", (long long)((wait_ms + 999) / 1000));
+  reply_fail(r, JK_ERATE, "rate_limited", "请求过于频繁，请稍后再试", 0);
+  return false;
+}
+
 /* Authentication, CSRF and the handler, inside the request's read snapshot. */
 static void run_route(struct req *r, const struct route *hit)
 {
-  r->authed = authenticate(r);
+  jk_status auth_err = JK_OK;
+  json_alloc_failed = false;
+  r->authed = authenticate(r, &auth_err);
+  if (auth_err != JK_OK && !(hit->flags & ROUTE_PUBLIC)) { /* the store failed: 503/500, not a misleading 401 */
+    reply_err(r, auth_err, 0);
+    return;
+  }
+  if (!rate_ok(r)) return;
   if (!(hit->flags & ROUTE_PUBLIC)) {
     if (!r->authed) {
       reply_fail(r, JK_EAUTH, "unauthenticated", "请先登录（会话已过期或无效）", 0);
@@ -310,6 +401,10 @@ static void run_route(struct req *r, const struct route *hit)
   }
   hit->fn(r);
   if (!r->status) reply_err(r, JK_EINTERNAL, 0);
+  if (json_alloc_failed && r->status < 400) { /* the answer may lack fields: never a 2xx with holes */
+    log_error("request %s: out of memory while building the answer", r->request_id);
+    reply_err(r, JK_EUNAVAIL, 0);
+  }
 }
 
 static void dispatch(struct req *r)
@@ -442,6 +537,8 @@ static void add_common_headers(struct MHD_Response *resp, struct req *r, bool is
 {
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+  if (r->app->secure_cookies) /* served over TLS (behind a proxy): browsers keep to HTTPS for a year */
+    MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
   MHD_add_response_header(resp, "Content-Security-Policy",
                           "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -455,6 +552,7 @@ static void add_common_headers(struct MHD_Response *resp, struct req *r, bool is
   if (r->set_cookie) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
   if (r->allow) MHD_add_response_header(resp, "Allow", r->allow);
   if (r->disposition) MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+  if (r->retry_after) MHD_add_response_header(resp, "Retry-After", r->retry_after);
 }
 
 static enum MHD_Result queue(struct req *r, bool is_api)
@@ -600,10 +698,80 @@ static bool parse_listen(const char *listen, struct sockaddr_storage *ss, sockle
   return true;
 }
 
+/* JINGKANG_RATE_LIMIT="RATE/BURST" requests a second per client (default 100/1000); "0" or
+ * "off" turns the limit off. A value that does not parse keeps the default, with a warning. */
+static void rate_config(void)
+{
+  S.rate = 100;
+  S.burst = 1000;
+  const char *v = getenv("JINGKANG_RATE_LIMIT");
+  if (!v || !*v) return;
+  if (strcmp(v, "off") == 0 || strcmp(v, "0") == 0) {
+    S.rate = 0;
+    log_info("serve: per-client rate limit off");
+    return;
+  }
+  char *end;
+  double rate = strtod(v, &end), burst = rate;
+  if (*end == '/') burst = strtod(end + 1, &end);
+  if (*end || !isfinite(rate) || !isfinite(burst) || rate <= 0 || burst < 1) {
+    log_warn("serve: JINGKANG_RATE_LIMIT=%s not understood (want RATE/BURST); using 100/1000", v);
+    return;
+  }
+  S.rate = rate;
+  S.burst = burst;
+}
+
+static struct MHD_Daemon *start_daemon(unsigned flags, unsigned threads, const struct sockaddr *sa,
+                                       const struct server_opts *o)
+{
+  return MHD_start_daemon(
+    flags | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, 0, 0, on_request, 0,
+    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, 0,
+    MHD_OPTION_SOCK_ADDR, sa,
+    MHD_OPTION_THREAD_POOL_SIZE, threads,
+    MHD_OPTION_CONNECTION_LIMIT, o->conn_limit ? o->conn_limit : 1024,
+    MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip_limit ? o->per_ip_limit : 512,
+    MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : 30,
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+    MHD_OPTION_NOTIFY_COMPLETED, on_completed, 0,
+    MHD_OPTION_END);
+}
+
+struct MHD_Daemon *server_embedded_start(struct app *app)
+{
+  S.app = app;
+  S.started_ms = clock_now_ms();
+  rate_config();
+  json_set_alloc_funcs(json_alloc, free);
+  struct server_opts o = {.timeout_s = 5};
+  /* poll, not epoll: level-triggered, so that a request and the end of its stream written at
+   * once are both seen (with edge-triggered epoll the end waits for the next event) */
+  return start_daemon(MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_POLL, 0, 0, &o);
+}
+
+bool server_embedded_add(struct MHD_Daemon *d, int fd)
+{
+  struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(40000)};
+  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return MHD_add_connection(d, fd, (const struct sockaddr *)&sin, sizeof sin) == MHD_YES;
+}
+
+void server_embedded_stop(struct MHD_Daemon *d)
+{
+  MHD_stop_daemon(d);
+  pthread_mutex_lock(&S.mu);
+  for (int i = 0; i < S.nconns; i++) db_close(S.conns[i]);
+  S.nconns = 0;
+  pthread_mutex_unlock(&S.mu);
+}
+
 jk_status server_run(struct app *app, const struct server_opts *o)
 {
   S.app = app;
   S.started_ms = clock_now_ms();
+  rate_config();
+  json_set_alloc_funcs(json_alloc, free);
   struct sockaddr_storage ss;
   socklen_t sl;
   if (!parse_listen(o->listen, &ss, &sl)) {
@@ -617,17 +785,7 @@ jk_status server_run(struct app *app, const struct server_opts *o)
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, 0); /* worker threads inherit the mask; we sigwait below */
-  struct MHD_Daemon *d = MHD_start_daemon(
-    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, 0, 0, on_request, 0,
-    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, 0,
-    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-    MHD_OPTION_THREAD_POOL_SIZE, threads,
-    MHD_OPTION_CONNECTION_LIMIT, o->conn_limit ? o->conn_limit : 1024,
-    MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip_limit ? o->per_ip_limit : 512,
-    MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : 30,
-    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-    MHD_OPTION_NOTIFY_COMPLETED, on_completed, 0,
-    MHD_OPTION_END);
+  struct MHD_Daemon *d = start_daemon(MHD_USE_EPOLL, threads, (struct sockaddr *)&ss, o);
   if (!d) {
     log_error("serve: cannot listen on %s: %s", o->listen, strerror(errno));
     return JK_EUNAVAIL;

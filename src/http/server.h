@@ -20,6 +20,7 @@ struct db;
 struct MHD_Connection;
 
 #define JSON_BODY_MAX (1024 * 1024)
+#define JSON_DEPTH_MAX 32      /* arrays and objects nested deeper: 400 json_too_deep */
 #define MAX_PATH_PARAMS 4
 
 struct req {
@@ -48,6 +49,7 @@ struct req {
   const char *set_cookie;
   const char *allow;     /* for 405 */
   const char *disposition; /* Content-Disposition of a download (attachment; filename*=...) */
+  const char *retry_after; /* seconds, with a 429 */
   int64_t started_ms;
 };
 
@@ -74,6 +76,14 @@ struct server_opts {
 
 /* Runs until SIGINT/SIGTERM. */
 jk_status server_run(struct app *app, const struct server_opts *o);
+
+/* For the fuzzers (tests/fuzz/): the daemon of server_run on one thread without a listening
+ * socket; server_embedded_add hands it one connected socket (e.g. one end of a socketpair),
+ * seen as coming from 127.0.0.1. Stop with server_embedded_stop. */
+struct MHD_Daemon;
+struct MHD_Daemon *server_embedded_start(struct app *app);
+bool server_embedded_add(struct MHD_Daemon *d, int fd);
+void server_embedded_stop(struct MHD_Daemon *d);
 
 /* ---- for handlers ---- */
 const char *req_query(struct req *r, const char *key);     /* URL-decoded, or NULL */

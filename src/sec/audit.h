@@ -50,6 +50,26 @@ struct audit_check {
   int64_t first_bad_seq;     /* 0 when ok */
   const char *why;           /* Chinese, static */
 };
+/* Checks the chain from seq 1, or, after a prune, from the signed anchor (its seq and hash;
+ * a forged or damaged anchor fails). */
 jk_status audit_verify(struct db *db, const struct keys *k, struct audit_check *out);
+
+/* Export for an external archive (docs/internals/audit.md): JSON lines — a header, then each
+ * entry with seq >= from (1 or the first kept after a prune when from is 0), with a signed
+ * checkpoint {seq, hash, time, digest, final, signature} after every `every` entries and one
+ * marked final at the end. The digest is an unkeyed BLAKE2b over the header's prev_hash and
+ * every entry so far, so a holder of the public key alone can check the file. Reads one
+ * snapshot; records meta.audit_exported_seq afterwards (when the file is in place). */
+struct audit_export_result { int64_t first, last, entries, checkpoints; };
+jk_status audit_export(struct db *db, const struct keys *k, int64_t from, int64_t every, const char *path,
+                       const char *actor, struct audit_export_result *out);
+/* Offline check of an export file with the public key; *why (Chinese) and *line on failure. */
+bool audit_export_verify(const char *path, const unsigned char pk[32], struct audit_export_result *out,
+                         const char **why, int64_t *line);
+
+/* Deletes the entries older than before_ms that are already exported, as one leading range,
+ * leaving a signed anchor (seq and hash of the last one deleted) and appending an audit entry
+ * that records it; `actor` names who did it. *upto is 0 when nothing may go. */
+jk_status audit_prune(struct db *db, const struct keys *k, int64_t before_ms, const char *actor, int64_t *upto);
 
 #endif

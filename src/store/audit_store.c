@@ -14,6 +14,20 @@ static const char SQL_SET_HEAD[] =
 static const char SQL_SCAN[] =
   "SELECT seq, time, user_id, username, role, action, object_type, object_id, result, request_id,"
   " detail, hash FROM audit ORDER BY seq";
+static const char SQL_SCAN_FROM[] =
+  "SELECT seq, time, user_id, username, role, action, object_type, object_id, result, request_id,"
+  " detail, hash FROM audit WHERE seq >= $1 ORDER BY seq";
+static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = $1";
+static const char SQL_META_SET[] =
+  "INSERT INTO meta(key, value) VALUES ($1, $2) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+static const char SQL_PRUNABLE[] =
+  "SELECT min(coalesce((SELECT min(seq) FROM audit WHERE time >= $1), $2 + 1) - 1, $2)";
+static const char SQL_HASH_AT[] = "SELECT hash FROM audit WHERE seq = $1";
+static const char SQL_DELETE_UPTO[] = "DELETE FROM audit WHERE seq <= $1";
+/* Must stay the trigger of migration 1 (store/schema.c). */
+static const char DDL_DROP_NO_DELETE[] = "DROP TRIGGER audit_no_delete";
+static const char DDL_NO_DELETE[] =
+  "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END";
 /* The page and its total are two queries: a window count would read every matching row for
  * every page. */
 #define QUERY_WHERE \
@@ -116,6 +130,84 @@ jk_status audit_store_scan(struct db *db, bool (*fn)(const struct audit_row *r, 
   }
   db_done(st);
   return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+jk_status audit_store_scan_from(struct db *db, int64_t from,
+                                bool (*fn)(const struct audit_row *r, void *ctx), void *ctx)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_SCAN_FROM);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, from);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    struct audit_row r;
+    read_row(st, &r);
+    if (!fn(&r, ctx)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  db_done(st);
+  return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+jk_status audit_store_meta_get(struct db *db, struct arena *a, const char *key, char **value)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_META_GET);
+  if (!st) return JK_EINTERNAL;
+  db_bind_text(st, 1, key);
+  *value = 0;
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) *value = db_col_text(a, st, 0);
+  db_done(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+jk_status audit_store_meta_set(struct db *db, const char *key, const char *value)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_META_SET);
+  if (!st) return JK_EINTERNAL;
+  db_bind_text(st, 1, key);
+  db_bind_text(st, 2, value);
+  int rc = sqlite3_step(st);
+  db_done(st);
+  return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+jk_status audit_store_prunable(struct db *db, int64_t before_ms, int64_t max_seq, int64_t *seq)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_PRUNABLE);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, before_ms);
+  db_bind_int64(st, 2, max_seq);
+  jk_status r = db_step_int(st, seq);
+  if (r == JK_OK && *seq < 0) *seq = 0;
+  return r;
+}
+
+jk_status audit_store_hash_at(struct db *db, int64_t seq, unsigned char hash[32])
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_HASH_AT);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, seq);
+  int rc = sqlite3_step(st);
+  bool found = rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32;
+  if (found) memcpy(hash, sqlite3_column_blob(st, 0), 32);
+  db_done(st);
+  return found ? JK_OK : rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_ENOTFOUND : db_status(rc);
+}
+
+jk_status audit_store_delete_upto(struct db *db, int64_t upto)
+{
+  jk_status r = db_exec(db, DDL_DROP_NO_DELETE);
+  if (r != JK_OK) return r;
+  sqlite3_stmt *st = db_prepare(db, SQL_DELETE_UPTO);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, upto);
+  int rc = sqlite3_step(st);
+  db_done(st);
+  if (rc != SQLITE_DONE) return db_status(rc);
+  return db_exec(db, DDL_NO_DELETE);
 }
 
 static const char *dup(struct arena *a, const char *s) { return arena_strdup(a, s); }

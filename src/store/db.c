@@ -4,10 +4,12 @@
 #include <jansson.h>
 #include "base/arena.h"
 #include "base/log.h"
+#include "store/faultvfs.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -22,16 +24,36 @@ struct db {
   size_t nslots, used;
   bool in_write;
   bool in_read;
+  bool committing; /* inside db_commit's COMMIT: the one commit allowed while in_write */
 };
+
+/* Set when binding a value failed (out of memory) in this thread's write transaction: the
+ * statement would have run with NULL in its place, so db_commit must not commit. */
+static _Thread_local bool bind_failed;
+
+/* An fsync that failed may have lost data the kernel already dropped from its cache, and a
+ * retry can then "succeed" over the hole (PostgreSQL's "fsyncgate", 2018). So the process stops
+ * at once, without serving more: what was acknowledged had been synced; restart recovers from
+ * the WAL. Called with every extended result code we see and every error SQLite logs. */
+static void fatal_if_fsync(int rc, const char *what)
+{
+  if (rc != SQLITE_IOERR_FSYNC && rc != SQLITE_IOERR_DIR_FSYNC) return;
+  log_error("db: FATAL: fsync failed (%s: %s); stopping now, never retrying", what, sqlite3_errstr(rc));
+  _exit(74); /* EX_IOERR; no atexit handlers, no flushing from other threads */
+}
 
 jk_status db_status(int rc)
 {
+  fatal_if_fsync(rc, "status");
+  /* a statement run without one of its values (NOT NULL, CHECK…): out of memory, no conflict */
+  if (bind_failed && rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) return JK_EUNAVAIL;
   switch (rc & 0xff) {
   case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW: return JK_OK;
   case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_FULL: case SQLITE_IOERR: case SQLITE_CANTOPEN:
   case SQLITE_NOMEM: case SQLITE_READONLY:
     return JK_EUNAVAIL;
-  case SQLITE_CONSTRAINT: return JK_ECONFLICT;
+  case SQLITE_CONSTRAINT: /* refused by commit_guard: the transaction was lost, not a conflict */
+    return rc == SQLITE_CONSTRAINT_COMMITHOOK ? JK_EUNAVAIL : JK_ECONFLICT;
   default: return JK_EINTERNAL;
   }
 }
@@ -50,7 +72,39 @@ jk_status db_exec(struct db *db, const char *sql)
 /* Before the first connection: no global memory statistics (they take a process-wide mutex on
  * every allocation SQLite makes). */
 static pthread_once_t config_once = PTHREAD_ONCE_INIT;
-static void configure_sqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
+/* SQLite's error log (SQLITE_CONFIG_LOG): the unix VFS reports every I/O error here with its
+ * extended code, including fsyncs of a checkpoint that no statement returns to us. */
+static void sqlite_log(void *arg, int code, const char *msg)
+{
+  fatal_if_fsync(code, msg);
+  int primary = code & 0xff;
+  if (primary == SQLITE_IOERR || primary == SQLITE_CORRUPT || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN)
+    log_error("sqlite: (%d) %s", code, msg);
+}
+
+static void configure_sqlite(void)
+{
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  if (sqlite3_config(SQLITE_CONFIG_LOG, sqlite_log, (void *)0) != SQLITE_OK)
+    log_warn("db: SQLite error log not installed (SQLite already initialized)");
+#ifdef JK_FAULT
+  faultvfs_install();
+#endif
+}
+
+/* A statement that commits by itself while we think a write transaction is open means SQLite
+ * already rolled that transaction back (an I/O error, out of memory): refuse the commit, so
+ * the rest of a half-done change is never written on its own. */
+static int commit_guard(void *arg)
+{
+  struct db *db = arg;
+  if (db->in_write && !db->committing) {
+    log_error("db: a statement tried to commit outside its lost transaction; rolled back");
+    return 1;
+  }
+  return 0;
+}
 
 jk_status db_open(const char *path, bool create, struct db **out)
 {
@@ -66,8 +120,13 @@ jk_status db_open(const char *path, bool create, struct db **out)
   sqlite3_extended_result_codes(h, 1);
   sqlite3_busy_timeout(h, 10000);
   struct db *db = calloc(1, sizeof *db);
-  if (!db) abort();
+  if (!db) {
+    sqlite3_close(h);
+    log_error("db: out of memory");
+    return JK_EUNAVAIL;
+  }
   db->h = h;
+  sqlite3_commit_hook(h, commit_guard, db);
   const char *sync = getenv("JINGKANG_SYNCHRONOUS"); /* FULL unless an operator says otherwise */
   char pragmas[256];
   snprintf(pragmas, sizeof pragmas,
@@ -110,16 +169,18 @@ static size_t slot_of(const struct db *db, const char *key)
   return i;
 }
 
-static void grow(struct db *db)
+static bool grow(struct db *db)
 {
   struct stmt_slot *old = db->slots;
   size_t oldn = db->nslots;
+  struct stmt_slot *slots = calloc(oldn ? oldn * 2 : 128, sizeof *slots);
+  if (!slots) return false;
+  db->slots = slots;
   db->nslots = oldn ? oldn * 2 : 128;
-  db->slots = calloc(db->nslots, sizeof *db->slots);
-  if (!db->slots) abort();
   for (size_t i = 0; i < oldn; i++)
     if (old[i].key) db->slots[slot_of(db, old[i].key)] = old[i];
   free(old);
+  return true;
 }
 
 /* $1 → ?1 outside string literals. */
@@ -127,7 +188,7 @@ static char *rewrite_placeholders(const char *sql)
 {
   size_t n = strlen(sql);
   char *out = malloc(n + 1);
-  if (!out) abort();
+  if (!out) return 0;
   bool in_str = false;
   for (size_t i = 0; i <= n; i++) {
     char c = sql[i];
@@ -139,10 +200,17 @@ static char *rewrite_placeholders(const char *sql)
 
 sqlite3_stmt *db_prepare(struct db *db, const char *sql)
 {
-  if (db->used * 2 >= db->nslots) grow(db);
+  if (db->used * 2 >= db->nslots && !grow(db)) {
+    log_error("db: out of memory");
+    return 0;
+  }
   size_t i = slot_of(db, sql);
   if (db->slots[i].key) return db->slots[i].st;
   char *text = rewrite_placeholders(sql);
+  if (!text) {
+    log_error("db: out of memory");
+    return 0;
+  }
   sqlite3_stmt *st = 0;
   int rc = sqlite3_prepare_v3(db->h, text, -1, SQLITE_PREPARE_PERSISTENT, &st, 0);
   free(text);
@@ -227,9 +295,20 @@ static int run(struct db *db, const char *sql)
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* Ends whatever transaction SQLite still holds: after an out-of-memory or I/O error even the
+ * ROLLBACK can fail once, and a connection left inside a transaction would refuse every BEGIN. */
+static void ensure_idle(struct db *db)
+{
+  for (int i = 0; i < 3 && !sqlite3_get_autocommit(db->h); i++)
+    if (run(db, SQL_ROLLBACK) != SQLITE_OK) sqlite3_exec(db->h, "ROLLBACK", 0, 0, 0);
+  if (!sqlite3_get_autocommit(db->h)) log_error("db: could not end a failed transaction");
+}
+
 jk_status db_begin_read(struct db *db)
 {
   if (db->in_read || db->in_write) return JK_OK;
+  ensure_idle(db);
+  bind_failed = false;
   int rc = run(db, SQL_BEGIN_READ);
   if (rc != SQLITE_OK) return db_status(rc);
   db->in_read = true;
@@ -240,13 +319,15 @@ void db_end_read(struct db *db)
 {
   if (!db->in_read) return;
   db->in_read = false;
-  if (run(db, SQL_COMMIT) != SQLITE_OK) run(db, SQL_ROLLBACK);
+  if (run(db, SQL_COMMIT) != SQLITE_OK) ensure_idle(db);
 }
 
 jk_status db_begin_write(struct db *db)
 {
   db_end_read(db); /* a write starts from the newest state, never from an older snapshot */
   pthread_mutex_lock(&write_lock);
+  ensure_idle(db);
+  bind_failed = false;
   int rc = run(db, SQL_BEGIN_WRITE);
   if (rc != SQLITE_OK) {
     pthread_mutex_unlock(&write_lock);
@@ -259,10 +340,21 @@ jk_status db_begin_write(struct db *db)
 
 jk_status db_commit(struct db *db)
 {
-  int rc = run(db, SQL_COMMIT);
+  int rc;
+  if (sqlite3_get_autocommit(db->h)) { /* SQLite rolled the transaction back on an error */
+    log_error("db: commit refused: the transaction was already rolled back by an earlier error");
+    rc = SQLITE_ABORT_ROLLBACK;
+  } else if (bind_failed) {
+    log_error("db: commit refused: a value could not be bound (out of memory)");
+    rc = SQLITE_NOMEM;
+  } else {
+    db->committing = true;
+    rc = run(db, SQL_COMMIT);
+    db->committing = false;
+  }
   if (rc != SQLITE_OK) {
     log_error("db: commit failed: %s", sqlite3_errstr(rc));
-    run(db, SQL_ROLLBACK);
+    ensure_idle(db);
   }
   db->in_write = false;
   pthread_mutex_unlock(&write_lock);
@@ -272,7 +364,7 @@ jk_status db_commit(struct db *db)
 void db_rollback(struct db *db)
 {
   if (!db->in_write) return;
-  run(db, SQL_ROLLBACK);
+  ensure_idle(db);
   db->in_write = false;
   pthread_mutex_unlock(&write_lock);
 }
@@ -281,14 +373,14 @@ bool db_in_write(const struct db *db) { return db->in_write; }
 
 void db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
-  if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-  else sqlite3_bind_null(st, i);
+  if (!s) sqlite3_bind_null(st, i);
+  else if (sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) != SQLITE_OK) bind_failed = true;
 }
 
 void db_bind_blob(sqlite3_stmt *st, int i, const void *p, int n)
 {
-  if (p) sqlite3_bind_blob(st, i, p, n, SQLITE_TRANSIENT);
-  else sqlite3_bind_null(st, i);
+  if (!p) sqlite3_bind_null(st, i);
+  else if (sqlite3_bind_blob(st, i, p, n, SQLITE_TRANSIENT) != SQLITE_OK) bind_failed = true;
 }
 
 void db_bind_int64(sqlite3_stmt *st, int i, int64_t v) { sqlite3_bind_int64(st, i, v); }

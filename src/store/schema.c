@@ -183,6 +183,25 @@ static const char *const migrations[] = {
   "  responsible INTEGER NOT NULL DEFAULT 0, next_step TEXT, next_step_due TEXT,"
   "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
   "CREATE INDEX care_team_client ON care_team(client_rid, rid);",
+  /* 4: two-factor login (sec/totp.h) and PIPL separate consent (单独同意, Art. 29). The TOTP
+   * secret is sealed like a personal field (associated data "user:<id>:totp"); totp_pending is
+   * an enrolment not yet confirmed with a first code; totp_last_step makes each code work once.
+   * A login_challenge is the short-lived second step after a right password (its token is
+   * stored hashed, like sessions). pi_consent rows are never deleted: a withdrawal is recorded
+   * on the row. */
+  "ALTER TABLE app_user ADD COLUMN totp_secret BLOB;"
+  "ALTER TABLE app_user ADD COLUMN totp_pending BLOB;"
+  "ALTER TABLE app_user ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE app_user ADD COLUMN totp_enabled_at INTEGER;"
+  "CREATE TABLE login_challenge ("
+  "  token_hash BLOB PRIMARY KEY, user_rid INTEGER NOT NULL REFERENCES app_user(rid),"
+  "  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER) WITHOUT ROWID;"
+  "CREATE TABLE pi_consent ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, client_rid INTEGER NOT NULL REFERENCES client(rid),"
+  "  scope TEXT NOT NULL, signed_by TEXT NOT NULL, guardian_name TEXT, signed_on TEXT NOT NULL,"
+  "  version TEXT NOT NULL, recorded_by TEXT NOT NULL, recorded_at INTEGER NOT NULL,"
+  "  withdrawn_on TEXT, withdrawn_reason TEXT, withdrawn_by TEXT, withdrawn_at INTEGER);"
+  "CREATE INDEX pi_consent_client ON pi_consent(client_rid, rid);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -5,7 +5,8 @@
 
 #define USER_COLS \
   "u.rid, u.id, u.username, u.display_name, u.role, u.region, u.pw_hash, u.organization_rid," \
-  " o.id, o.name, u.disabled, u.failed_count, u.locked_until, u.created_at, u.updated_at"
+  " o.id, o.name, u.disabled, u.failed_count, u.locked_until, u.created_at, u.updated_at," \
+  " u.totp_secret, u.totp_pending, u.totp_last_step, coalesce(u.totp_enabled_at, 0)"
 #define USER_FROM " FROM app_user u LEFT JOIN organization o ON o.rid = u.organization_rid"
 
 static const char SQL_INSERT[] =
@@ -40,6 +41,27 @@ static const char SQL_TOKEN_USER[] =
   "SELECT " USER_COLS USER_FROM " JOIN api_token t ON t.user_rid = u.rid"
   " WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
 
+static const char SQL_TOTP_PENDING[] = "UPDATE app_user SET totp_pending = $2 WHERE rid = $1";
+static const char SQL_TOTP_CONFIRM[] =
+  "UPDATE app_user SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $2,"
+  " totp_enabled_at = $3 WHERE rid = $1 AND totp_pending IS NOT NULL";
+static const char SQL_TOTP_SET[] =
+  "UPDATE app_user SET totp_secret = $2, totp_pending = NULL, totp_last_step = 0, totp_enabled_at = $3"
+  " WHERE rid = $1";
+static const char SQL_TOTP_USED[] =
+  "UPDATE app_user SET totp_last_step = $2 WHERE rid = $1 AND totp_last_step < $2";
+static const char SQL_TOTP_RESET[] =
+  "UPDATE app_user SET totp_secret = NULL, totp_pending = NULL, totp_last_step = 0, totp_enabled_at = NULL"
+  " WHERE rid = $1";
+static const char SQL_CHALLENGE_INSERT[] =
+  "INSERT INTO login_challenge(token_hash, user_rid, created_at, expires_at) VALUES ($1, $2, $3, $4)";
+static const char SQL_CHALLENGE_GET[] =
+  "SELECT user_rid, created_at, expires_at, coalesce(used_at, 0) FROM login_challenge WHERE token_hash = $1";
+static const char SQL_CHALLENGE_USE[] =
+  "UPDATE login_challenge SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL";
+/* Challenges older than a day are of no use to anyone: dropped whenever a new one is made. */
+static const char SQL_CHALLENGE_PRUNE[] = "DELETE FROM login_challenge WHERE expires_at < $1";
+
 static jk_status step_done(sqlite3_stmt *st)
 {
   int rc = sqlite3_step(st);
@@ -62,6 +84,13 @@ jk_status user_store_insert(struct db *db, const struct user_rec *u)
   return step_done(st);
 }
 
+static void *arena_memdup(struct arena *a, const void *p, size_t n)
+{
+  void *q = arena_alloc(a, n);
+  memcpy(q, p, n);
+  return q;
+}
+
 static void read_user(struct arena *a, sqlite3_stmt *st, struct user_rec *u)
 {
   u->rid = sqlite3_column_int64(st, 0);
@@ -79,6 +108,12 @@ static void read_user(struct arena *a, sqlite3_stmt *st, struct user_rec *u)
   u->locked_until = sqlite3_column_int64(st, 12);
   u->created_at = sqlite3_column_int64(st, 13);
   u->updated_at = sqlite3_column_int64(st, 14);
+  u->totp_enc_len = (size_t)sqlite3_column_bytes(st, 15);
+  u->totp_enc = u->totp_enc_len ? arena_memdup(a, sqlite3_column_blob(st, 15), u->totp_enc_len) : 0;
+  u->totp_pending_len = (size_t)sqlite3_column_bytes(st, 16);
+  u->totp_pending_enc = u->totp_pending_len ? arena_memdup(a, sqlite3_column_blob(st, 16), u->totp_pending_len) : 0;
+  u->totp_last_step = sqlite3_column_int64(st, 17);
+  u->totp_enabled_at = sqlite3_column_int64(st, 18);
 }
 
 static jk_status step_user(sqlite3_stmt *st, struct arena *a, struct user_rec *out);
@@ -132,7 +167,7 @@ jk_status user_store_list(struct db *db, struct arena *a, const char *q, const c
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < limit) {
     read_user(a, st, &(*out)[(*n)++]);
-    *total = sqlite3_column_int64(st, 15);
+    *total = sqlite3_column_int64(st, 19);
   }
   db_done(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
@@ -246,4 +281,91 @@ jk_status token_store_user(struct db *db, struct arena *a, const unsigned char h
   if (!st) return JK_EINTERNAL;
   db_bind_blob(st, 1, hash, 32);
   return step_user(st, a, out);
+}
+
+jk_status user_store_totp_pending(struct db *db, int64_t rid, const void *sealed, size_t n)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_TOTP_PENDING);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  if (sealed) db_bind_blob(st, 2, sealed, (int)n);
+  return step_done(st);
+}
+
+jk_status user_store_totp_confirm(struct db *db, int64_t rid, int64_t step, int64_t now)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_TOTP_CONFIRM);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  db_bind_int64(st, 2, step);
+  db_bind_int64(st, 3, now);
+  jk_status s = step_done(st);
+  return s == JK_OK && sqlite3_changes(db_sqlite(db)) != 1 ? JK_ECONFLICT : s;
+}
+
+jk_status user_store_totp_set(struct db *db, int64_t rid, const void *sealed, size_t n, int64_t now)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_TOTP_SET);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  db_bind_blob(st, 2, sealed, (int)n);
+  db_bind_int64(st, 3, now);
+  return step_done(st);
+}
+
+jk_status user_store_totp_used(struct db *db, int64_t rid, int64_t step)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_TOTP_USED);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  db_bind_int64(st, 2, step);
+  jk_status s = step_done(st);
+  return s == JK_OK && sqlite3_changes(db_sqlite(db)) != 1 ? JK_ECONFLICT : s;
+}
+
+jk_status user_store_totp_reset(struct db *db, int64_t rid)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_TOTP_RESET);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  return step_done(st);
+}
+
+jk_status challenge_store_insert(struct db *db, const unsigned char hash[32], int64_t user_rid, int64_t now,
+                                 int64_t expires_at)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_CHALLENGE_PRUNE);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, now - 86400000LL);
+  jk_status s = step_done(st);
+  if (s != JK_OK) return s;
+  if (!(st = db_prepare(db, SQL_CHALLENGE_INSERT))) return JK_EINTERNAL;
+  db_bind_blob(st, 1, hash, 32);
+  db_bind_int64(st, 2, user_rid);
+  db_bind_int64(st, 3, now);
+  db_bind_int64(st, 4, expires_at);
+  return step_done(st);
+}
+
+jk_status challenge_store_get(struct db *db, const unsigned char hash[32], struct challenge_rec *out)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_CHALLENGE_GET);
+  if (!st) return JK_EINTERNAL;
+  db_bind_blob(st, 1, hash, 32);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    out->user_rid = sqlite3_column_int64(st, 0);
+    out->created_at = sqlite3_column_int64(st, 1);
+    out->expires_at = sqlite3_column_int64(st, 2);
+    out->used_at = sqlite3_column_int64(st, 3);
+  }
+  db_done(st);
+  if (rc == SQLITE_ROW) return JK_OK;
+  return rc == SQLITE_DONE ? JK_ENOTFOUND : db_status(rc);
+}
+
+jk_status challenge_store_use(struct db *db, const unsigned char hash[32], int64_t now)
+{
+  jk_status s = hash_and_time(db, SQL_CHALLENGE_USE, hash, now);
+  return s == JK_OK && sqlite3_changes(db_sqlite(db)) != 1 ? JK_ECONFLICT : s;
 }

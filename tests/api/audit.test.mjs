@@ -9,6 +9,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
   startServer, cli, expectStatus, expectPage, eventually, makeIdNumber, uniqueName, villageOf, DEMO_PASSWORD, TIME_RE,
+  BIN, ROOT,
 } from './helpers.mjs';
 
 let srv;
@@ -200,6 +201,185 @@ describe('the database file holds no personal data in plain text', () => {
     } finally {
       fs.chmodSync(key, 0o600);
     }
+  });
+});
+
+// ---- tampering on copies of the database (an attacker with file access drops the triggers
+// first), signed export for an external archive, retention and pruning.
+describe('jingkang audit verify detects tampering, export is signed, prune keeps the chain', () => {
+  let work;
+  let base;
+  const sq = (db, q) => {
+    const r = spawnSync('sqlite3', [db, q], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  const DROP = 'DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;';
+  const run = (args, env = {}) => {
+    const e = { ...process.env, ...env };
+    delete e.JINGKANG_DATA;
+    if (!env.JINGKANG_NOW) delete e.JINGKANG_NOW;
+    const r = spawnSync(BIN, args, { cwd: ROOT, env: e, encoding: 'utf8' });
+    return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  };
+  // A data directory holding a copy of the server's database and its key.
+  let n = 0;
+  const copyDir = () => {
+    const d = path.join(work, `copy${n++}`);
+    fs.mkdirSync(d);
+    fs.copyFileSync(path.join(srv.dataDir, 'jingkang.key'), path.join(d, 'jingkang.key'));
+    fs.chmodSync(path.join(d, 'jingkang.key'), 0o600);
+    fs.copyFileSync(base, path.join(d, 'jingkang.db'));
+    return d;
+  };
+  let last;
+  before(async () => {
+    work = fs.mkdtempSync(path.join(srv.root, 'audit-'));
+    base = path.join(work, 'base.db');
+    for (let i = 0; i < 5; i++) expectStatus(await rehab.get(`/api/v1/clients/${client.id}`), 200);
+    await new Promise((r) => setTimeout(r, 300));   // the read entries are written in batches
+    sq(path.join(srv.dataDir, 'jingkang.db'), `.backup '${base}'`);
+    last = Number(sq(base, 'SELECT max(seq) FROM audit'));
+    assert.ok(last > 20, `only ${last} audit entries`);
+  });
+
+  test('an untouched copy verifies', () => {
+    const r = run(['audit', 'verify', '--data', copyDir()]);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /审计链完好/);
+  });
+
+  test('a changed column is found at its seq', () => {
+    const d = copyDir();
+    const mid = Math.floor(last / 2);
+    sq(path.join(d, 'jingkang.db'), `${DROP} UPDATE audit SET result = 'denied' WHERE seq = ${mid};`);
+    const r = run(['audit', 'verify', '--data', d]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, new RegExp(`seq=${mid}（审计记录内容被修改`));
+  });
+
+  test('a row deleted in the middle is found', () => {
+    const d = copyDir();
+    const mid = Math.floor(last / 3);
+    sq(path.join(d, 'jingkang.db'), `${DROP} DELETE FROM audit WHERE seq = ${mid};`);
+    const r = run(['audit', 'verify', '--data', d]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, new RegExp(`seq=${mid}（审计记录缺失`));
+  });
+
+  test('rows deleted at the end are found', () => {
+    const d = copyDir();
+    sq(path.join(d, 'jingkang.db'), `${DROP} DELETE FROM audit WHERE seq > ${last - 3};`);
+    const r = run(['audit', 'verify', '--data', d]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /末尾记录被删除/);
+  });
+
+  test('two rows swapped (their seq exchanged) are found', () => {
+    const d = copyDir();
+    const a = Math.floor(last / 2);
+    const b = a + 2;
+    sq(path.join(d, 'jingkang.db'), `${DROP} UPDATE audit SET seq = -1 WHERE seq = ${a};`
+      + ` UPDATE audit SET seq = ${a} WHERE seq = ${b}; UPDATE audit SET seq = ${b} WHERE seq = -1;`);
+    const r = run(['audit', 'verify', '--data', d]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, new RegExp(`seq=${a}（`));
+  });
+
+  test('export with signed checkpoints verifies offline with the public key only', () => {
+    const d = copyDir();
+    const pk = run(['audit', 'pubkey', '--data', d]).out.trim();
+    assert.match(pk, /^[0-9a-f]{64}$/);
+    const file = path.join(work, 'audit.jsonl');
+    const e = run(['audit', 'export', '--data', d, '--out', file, '--every', '7']);
+    assert.equal(e.status, 0, e.out);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines[0].type, 'header');
+    assert.equal(lines[0].pubkey, pk);
+    const entries = lines.filter((l) => l.type === 'entry');
+    const cps = lines.filter((l) => l.type === 'checkpoint');
+    assert.equal(entries.length, last);
+    assert.equal(entries[0].seq, 1);
+    assert.ok(cps.length >= Math.floor(last / 7));
+    for (const c of cps) for (const k of ['seq', 'hash', 'time', 'signature']) assert.ok(k in c, k);
+    assert.equal(cps.at(-1).final, true);
+    assert.equal(cps.at(-1).seq, last);
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+
+    const ok = run(['audit', 'verify-export', file, '--pubkey', pk]);
+    assert.equal(ok.status, 0, ok.out);
+    assert.match(ok.out, new RegExp(`${last} 条记录`));
+
+    const other = run(['audit', 'verify-export', file, '--pubkey', 'ab'.repeat(32)]);
+    assert.equal(other.status, 1, other.out);
+
+    const text = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const variant = (name, f) => {
+      const p = path.join(work, `${name}.jsonl`);
+      fs.writeFileSync(p, `${f([...text]).join('\n')}\n`);
+      const r = run(['audit', 'verify-export', p, '--pubkey', pk]);
+      assert.equal(r.status, 1, `${name}: ${r.out}`);
+      return r.out;
+    };
+    const i = text.findIndex((l) => l.includes('"seq":5,') && l.includes('"entry"'));
+    variant('edited', (t) => { t[i] = t[i].replace('"result":"ok"', '"result":"denied"').replace('"result":null', '"result":"x"'); return t; });
+    variant('deleted', (t) => { t.splice(i, 1); return t; });
+    variant('swapped', (t) => { [t[i], t[i + 1]] = [t[i + 1], t[i]]; return t; });
+    assert.match(variant('truncated', (t) => t.slice(0, -1)), /最终检查点|截断/);
+
+    // --from exports the rest, linked to what came before (prev_hash).
+    const part = path.join(work, 'part.jsonl');
+    assert.equal(run(['audit', 'export', '--data', d, '--out', part, '--from', String(last - 4)]).status, 0);
+    const pl = fs.readFileSync(part, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(pl[0].prev_hash, entries.find((x) => x.seq === last - 5).hash);
+    assert.equal(run(['audit', 'verify-export', part, '--pubkey', pk]).status, 0);
+  });
+
+  test('prune deletes only exported entries older than the retention, and verify still passes', () => {
+    const d = copyDir();
+    const db = path.join(d, 'jingkang.db');
+    const later = (days) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+    // Retention below 181 days is refused.
+    const low = run(['audit', 'prune', '--data', d, '--before', later(1), '--keep-days', '180']);
+    assert.equal(low.status, 2, low.out);
+    // Nothing exported yet: nothing goes, even far in the future.
+    let r = run(['audit', 'prune', '--data', d, '--before', later(1000)], { JINGKANG_NOW: later(400) });
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /没有可删除/);
+    const file = path.join(work, 'before-prune.jsonl');
+    assert.equal(run(['audit', 'export', '--data', d, '--out', file, '--every', '50']).status, 0);
+    const exported = Number(sq(db, "SELECT value FROM meta WHERE key = 'audit_exported_seq'"));
+    assert.ok(exported >= last);
+    // Exported but younger than 181 days: nothing goes.
+    r = run(['audit', 'prune', '--data', d, '--before', later(1000)], { JINGKANG_NOW: later(100) });
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /没有可删除/);
+    // 200 days on: everything exported goes, the anchor and a prune entry remain.
+    r = run(['audit', 'prune', '--data', d, '--before', later(1000)], { JINGKANG_NOW: later(200) });
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, new RegExp(`已删除 seq ${exported} 及之前`));
+    assert.equal(Number(sq(db, `SELECT count(*) FROM audit WHERE seq <= ${exported}`)), 0);
+    assert.match(sq(db, 'SELECT action FROM audit ORDER BY seq DESC LIMIT 1'), /prune/);
+    assert.match(sq(db, "SELECT value FROM meta WHERE key = 'audit_anchor'"), new RegExp(`^${exported}:[0-9a-f]{64}:[0-9a-f]{128}$`));
+    const v = run(['audit', 'verify', '--data', d]);
+    assert.equal(v.status, 0, v.out);
+    // The append-only trigger is back.
+    const del = spawnSync('sqlite3', [db, 'DELETE FROM audit'], { encoding: 'utf8' });
+    assert.notEqual(del.status, 0);
+    // The next export starts after the anchor and links to it.
+    const next = path.join(work, 'after-prune.jsonl');
+    assert.equal(run(['audit', 'export', '--data', d, '--out', next, '--from', String(exported + 1)]).status, 0);
+    const pk = run(['audit', 'pubkey', '--data', d]).out.trim();
+    assert.equal(run(['audit', 'verify-export', next, '--pubkey', pk]).status, 0);
+    // A forged anchor, or its removal, is found.
+    const anchor = sq(db, "SELECT value FROM meta WHERE key = 'audit_anchor'");
+    const forged = anchor.replace(/^(\d+):(.)/, (m, s, c) => `${s}:${c === '0' ? '1' : '0'}`);
+    sq(db, `UPDATE meta SET value = '${forged}' WHERE key = 'audit_anchor'`);
+    assert.equal(run(['audit', 'verify', '--data', d]).status, 1);
+    sq(db, "DELETE FROM meta WHERE key = 'audit_anchor'");
+    const gone = run(['audit', 'verify', '--data', d]);
+    assert.equal(gone.status, 1, gone.out);
+    assert.match(gone.out, /缺失/);
   });
 });
 

@@ -3,7 +3,7 @@
 // body must validate against the documented schema (strictly: undocumented fields fail).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, expectStatus, makeIdNumber, uniqueName, villageOf, DEMO_PASSWORD } from './helpers.mjs';
+import { startServer, expectStatus, makeIdNumber, uniqueName, villageOf, DEMO_PASSWORD, totpCode } from './helpers.mjs';
 import { loadSpec, validate } from './schema.mjs';
 
 let srv;
@@ -339,6 +339,31 @@ describe('every operation answers as documented', () => {
     const api = await srv.login('evaluator');
     expectStatus((await call(api, 'DELETE', '/api/v1/session')).r, 204);
     expectStatus((await call(api, 'GET', '/api/v1/session')).r, 401);
+  });
+
+  test('two-factor login, separate consent and export (issue 5)', async () => {
+    // an administrator enrols at login, then logs in with a code
+    const username = `ct_tf_${Date.now() % 100000}`;
+    const pw = '康复服务平台2026安全';
+    const made = (await call(as.sysadmin, 'POST', '/api/v1/users', { username, role: 'auditor', password: pw })).j;
+    const anon = srv.anon();
+    const ch = (await call(anon, 'POST', '/api/v1/session', { username, password: pw })).j;
+    const e = (await call(anon, 'POST', '/api/v1/session/enrolment', { challenge: ch.challenge })).j;
+    expectStatus((await call(anon, 'POST', '/api/v1/session/second-factor', { challenge: ch.challenge, code: '000000' === totpCode(e.secret) ? '111111' : '000000' })).r, 401);
+    expectStatus((await call(anon, 'POST', '/api/v1/session/second-factor', { challenge: ch.challenge, code: totpCode(e.secret) })).r, 200);
+    // a non-administrator enrols from the account page
+    const official = await srv.login('city_official');
+    const e2 = (await call(official, 'POST', '/api/v1/session/totp', {})).j;
+    expectStatus((await call(official, 'POST', '/api/v1/session/totp/confirm', { code: totpCode(e2.secret) })).r, 200);
+    expectStatus((await call(as.secadmin, 'DELETE', `/api/v1/users/${made.id}/totp`)).r, 200);
+    // consent and export on a client of the rehab worker
+    const c = expectStatus(await as.rehab_worker.get('/api/v1/clients?page_size=1'), 200).items[0];
+    expectStatus((await call(as.rehab_worker, 'GET', `/api/v1/clients/${c.id}/consents`)).r, 200);
+    const k = (await call(as.rehab_worker, 'POST', `/api/v1/clients/${c.id}/consents`,
+      { scope: ['health_records'], signed_by: 'client', signed_on: '2026-01-05', version: '2026.1' })).j;
+    expectStatus((await call(as.rehab_worker, 'POST', `/api/v1/clients/${c.id}/consents/${k.id}/withdraw`, { withdrawn_on: '2026-01-06' })).r, 200);
+    expectStatus((await call(as.rehab_worker, 'GET', `/api/v1/clients/${c.id}/export?reason=contract`)).r, 200);
+    expectStatus((await call(as.rehab_worker, 'GET', `/api/v1/clients/${c.id}/export`)).r, 400);
   });
 
   test('every operation in the spec was called', () => {

@@ -11,8 +11,11 @@
 //   JK_BIN        the server binary (default build/rel/jingkang, relative to the repo root)
 //   JK_TEST_TMP   where templates and per-file data directories go (default: os.tmpdir())
 //   JK_TEST_KEEP  when set, data directories of finished servers are kept (for debugging)
+//   JK_SERVER_START_TIMEOUT_MS / JK_SERVER_STOP_TIMEOUT_MS  how long a server may take to become
+//                 healthy (default 60000) and to exit after SIGTERM before SIGKILL (default
+//                 15000); tests/valgrind.sh raises them (the server runs under valgrind there)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { createHash, randomInt } from 'node:crypto';
+import { createHash, createHmac, randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -25,7 +28,11 @@ import assert from 'node:assert/strict';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.resolve(ROOT, process.env.JK_BIN || 'build/rel/jingkang');
 export const DEMO_PASSWORD = 'Jingkang-Demo-2026!';
+// The demo administrators' TOTP secret (README; `jingkang demo` enrols sysadmin, secadmin, auditor).
+export const DEMO_TOTP_SECRET = 'JINGKANGDEMOTOTPSECRETFORADMINS2';
 const TMP = process.env.JK_TEST_TMP || os.tmpdir();
+const START_TIMEOUT_MS = Number(process.env.JK_SERVER_START_TIMEOUT_MS) || 60_000;
+const STOP_TIMEOUT_MS = Number(process.env.JK_SERVER_STOP_TIMEOUT_MS) || 15_000;
 
 // Demo accounts (README): username → role and scope.
 export const DEMO_USERS = {
@@ -206,6 +213,9 @@ export class Server {
     this.log = '';
     this.base = null;
     this.exit = null;
+    this.totpSecrets = {};   // username → base32 secret of accounts enrolled by these tests
+    this.totpUsed = {};      // username → last TOTP step used (each code works once)
+    this.sessions = {};      // username → clients logged in
   }
 
   async start() {
@@ -229,7 +239,7 @@ export class Server {
       this.exited = exited;
       p.stdout.on('data', (d) => { this.log += d; });
       p.stderr.on('data', (d) => { this.log += d; });
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + START_TIMEOUT_MS;
       while (Date.now() < deadline && !this.exit) {
         try {
           const r = await request(this.base, 'GET', '/healthz', { timeout: 2000 });
@@ -251,7 +261,7 @@ export class Server {
   async stop() {
     if (!this.proc || this.exit) return this.exit;
     this.proc.kill('SIGTERM');
-    const t = setTimeout(() => { try { this.proc.kill('SIGKILL'); } catch { /* gone */ } }, 15_000);
+    const t = setTimeout(() => { try { this.proc.kill('SIGKILL'); } catch { /* gone */ } }, STOP_TIMEOUT_MS);
     const r = await this.exited;
     clearTimeout(t);
     return r;
@@ -271,12 +281,72 @@ export class Server {
     return new Api(this.base, this);
   }
 
-  /** Logs in (default: the demo password) and returns a client holding cookie and CSRF token. */
-  async login(username, password = DEMO_PASSWORD) {
+  /**
+   * Logs in (default: the demo password) and returns a client holding cookie and CSRF token.
+   * Where the server asks for a TOTP code (administrators, enrolled users) the second step is
+   * completed with a code computed here; an administrator not yet enrolled is enrolled on the
+   * way (the secret is kept in srv.totpSecrets[username]). Each code works once, so at most
+   * three logins of one account fit in a 30-second step: when none is left, a live session of
+   * the same account from an earlier login is shared (a copy of the client), or — with
+   * {fresh: true}, or when there is none — the helper waits for the next step.
+   */
+  async login(username, password = DEMO_PASSWORD, { fresh = false } = {}) {
     const api = new Api(this.base, this);
-    const r = await api.post('/api/v1/session', { username, password });
+    let r = await api.post('/api/v1/session', { username, password });
     assert.equal(r.status, 200, `login ${username}: ${r.status} ${r.text}`);
+    if (r.json.totp_required) {
+      const challenge = r.json.challenge;
+      if (r.json.enrolment_required) {
+        const e = await api.post('/api/v1/session/enrolment', { challenge });
+        assert.equal(e.status, 200, `enrol ${username}: ${e.status} ${e.text}`);
+        this.totpSecrets[username] = e.json.secret;
+      }
+      const secret = this.totpSecrets[username] || DEMO_TOTP_SECRET;
+      let step = this.nextTotpStep(username);
+      if (step === null && !fresh) {
+        const shared = await this.liveSession(username);
+        if (shared) return shared;
+      }
+      while (step === null) {
+        if (this.env.JINGKANG_NOW) throw new Error(`login ${username}: no unused TOTP step left on a server with a fixed clock`);
+        await sleep(TOTP_STEP_MS - (Date.now() % TOTP_STEP_MS) + 200);
+        step = this.nextTotpStep(username);
+      }
+      r = await api.post('/api/v1/session/second-factor', { challenge, code: totpCode(secret, step) });
+      assert.equal(r.status, 200, `login ${username} (TOTP step ${step}): ${r.status} ${r.text}`);
+      this.totpUsed[username] = step;
+    }
+    (this.sessions[username] ||= []).push(api);
     return api;
+  }
+
+  /** The server's clock (fixed by JINGKANG_NOW, else this machine's). */
+  serverNow() {
+    const fixed = this.env.JINGKANG_NOW;
+    if (!fixed) return Date.now();
+    return /^\d+$/.test(fixed) ? Number(fixed) : Date.parse(fixed);
+  }
+
+  /** The earliest TOTP step the server will still accept for this account, or null. */
+  nextTotpStep(username) {
+    const now = this.serverNow();
+    const cur = Math.floor(now / TOTP_STEP_MS);
+    const last = this.totpUsed[username] ?? -1;
+    // the previous step only while well inside the current one (so the server agrees)
+    const candidates = [(now % TOTP_STEP_MS) < TOTP_STEP_MS - 3000 ? cur - 1 : null, cur, cur + 1];
+    return candidates.find((s) => s !== null && s > last) ?? null;
+  }
+
+  /** A copy of a client of this account whose session is still live, or null. */
+  async liveSession(username) {
+    for (const old of (this.sessions[username] || []).slice().reverse()) {
+      const r = await old.get('/api/v1/session');
+      if (r.status !== 200) continue;
+      const copy = new Api(this.base, this);
+      Object.assign(copy, { cookie: old.cookie, csrf: old.csrf, user: old.user });
+      return copy;
+    }
+    return null;
   }
 
   /** Bearer token via `jingkang token create USERNAME --data DIR`; a client using it. */
@@ -304,6 +374,35 @@ export class Server {
     assert.equal(r.status, 0, `user add ${username}: ${r.stdout}${r.stderr}`);
     return r;
   }
+}
+
+// ---------------------------------------------------------------- TOTP (RFC 6238)
+
+export const TOTP_STEP_MS = 30_000;
+
+/** Decodes RFC 4648 base32 (no padding). */
+export function base32Decode(s) {
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, acc = 0;
+  const out = [];
+  for (const ch of s.replace(/[\s=]/g, '').toUpperCase()) {
+    const v = A.indexOf(ch);
+    if (v < 0) throw new Error(`not base32: ${s}`);
+    acc = (acc << 5 | v) & 0xfff;
+    bits += 5;
+    if (bits >= 8) { out.push((acc >> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+/** The 6-digit TOTP code (SHA-1, 30 s) of a base32 secret for a step (default: now). */
+export function totpCode(secretB32, step = Math.floor(Date.now() / TOTP_STEP_MS)) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const h = createHmac('sha1', base32Decode(secretB32)).update(msg).digest();
+  const o = h[h.length - 1] & 0xf;
+  const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(n % 1_000_000).padStart(6, '0');
 }
 
 // ---------------------------------------------------------------- HTTP

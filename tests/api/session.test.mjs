@@ -45,7 +45,8 @@ describe('POST /api/v1/session (login)', () => {
 
   test('cookie flags: HttpOnly, SameSite=Strict, Path=/', async () => {
     const api = srv.anon();
-    const r = await api.post('/api/v1/session', { username: 'auditor', password: DEMO_PASSWORD });
+    // (a password-only account: administrators get the cookie from the TOTP step, totp.test.mjs)
+    const r = await api.post('/api/v1/session', { username: 'county_official', password: DEMO_PASSWORD });
     expectStatus(r, 200);
     const c = (r.headers['set-cookie'] || []).find((x) => x.startsWith('jk_session='));
     assert.ok(c, `Set-Cookie jk_session: ${r.headers['set-cookie']}`);
@@ -178,7 +179,7 @@ describe('CSRF', () => {
 
   test("another session's CSRF token does not work", async () => {
     const a = await srv.login('sysadmin');
-    const b = await srv.login('sysadmin');
+    const b = await srv.login('sysadmin', DEMO_PASSWORD, { fresh: true });
     const r = await a.post('/api/v1/organizations', org(), { csrf: false, headers: { 'X-CSRF-Token': b.csrf } });
     expectStatus(r, 403, 'csrf_failed');
   });

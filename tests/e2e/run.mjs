@@ -15,6 +15,7 @@
 import { chromium } from 'playwright-core'
 import { referralTests } from './referral.mjs'
 import { careTests } from './care.mjs'
+import { totpTests, totpStepLogin } from './totp.mjs'
 import { serviceTests } from './services.mjs'
 import { staffTests } from './staff.mjs'
 import fs from 'node:fs'
@@ -75,6 +76,7 @@ async function login(page, username, password = PASSWORD) {
   await field(page, 'login-username').fill(username)
   await field(page, 'login-password').fill(password)
   await el(page, 'login-submit').click()
+  await totpStepLogin(page, username, { el, field, STEP_TIMEOUT })   // administrators: the 6-digit code
   await el(page, 'user-name').waitFor({ timeout: STEP_TIMEOUT })
 }
 
@@ -421,6 +423,7 @@ test('logout ends the session', async ({ page }) => {
 const helpers = { BASE, USERS, PASSWORD, OUT, COUNTY, COUNTY_NAME, STEP_TIMEOUT, el, field, login, pickOption, selectByClick, pickRegion, snap, assert, randomIdNumber }
 referralTests(test, helpers)
 careTests(test, helpers)
+totpTests(test, helpers)
 serviceTests(test, helpers)
 staffTests(test, helpers)
 

@@ -43,6 +43,7 @@ const routes = [
       { path: 'calendar', name: 'calendar', component: () => import('./views/CalendarAdmin.vue'), meta: { title: '节假日与调休', roles: ['sysadmin', ...CLIENT_ROLES], menu: 'calendar' } },
       { path: 'webhooks', name: 'webhooks', component: () => import('./views/WebhookAdmin.vue'), meta: { title: '事件推送', roles: ['sysadmin'], menu: 'webhooks' } },
       { path: 'users', name: 'users', component: () => import('./views/UserAdmin.vue'), meta: { title: '用户管理', roles: ['sysadmin', 'secadmin'], menu: 'users' } },
+      { path: 'account', name: 'account', component: () => import('./views/AccountView.vue'), meta: { title: '我的账户' } },
       { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { title: '审计', roles: ['auditor'], menu: 'audit' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
     ],

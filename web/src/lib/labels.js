@@ -100,6 +100,12 @@ export const AUDIT_ACTIONS = {
   denied: '拒绝访问',
   unlock: '解锁',
   verify: '校验审计链',
+  totp_enrol: '开始绑定动态验证码',
+  totp_enable: '启用双因素认证',
+  totp_reset: '重置动态验证码',
+  consent: '登记单独同意',
+  consent_withdraw: '登记撤回同意',
+  export: '导出个人信息',
 }
 export const AUDIT_OBJECTS = {
   client: '康复对象',
@@ -116,6 +122,7 @@ export const AUDIT_RESULTS = {
   denied: '拒绝',
   not_found: '不存在/越权',
   conflict: '冲突',
+  pending: '待第二步验证',
 }
 
 export function label(map, code) {

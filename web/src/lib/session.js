@@ -17,8 +17,25 @@ export async function loadSession() {
   return session.user
 }
 
+// Password step. Returns the user, or — when the account needs a TOTP code (administrators,
+// enrolled users) — {totp_required, enrolment_required, challenge} for the second step.
 export async function login(username, password) {
   const r = await api.post('/session', { username, password })
+  if (r.totp_required) return r
+  return signedIn(r)
+}
+
+// Second step: the 6-digit code with the challenge of the password step.
+export async function loginSecondFactor(challenge, code) {
+  return signedIn(await api.post('/session/second-factor', { challenge, code }))
+}
+
+// An administrator not yet enrolled: a new secret and its otpauth:// URI for the authenticator.
+export function startLoginEnrolment(challenge) {
+  return api.post('/session/enrolment', { challenge })
+}
+
+function signedIn(r) {
   session.user = r.user
   session.checked = true
   setCsrfToken(r.csrf_token)
