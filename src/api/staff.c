@@ -234,16 +234,14 @@ void api_staff_get(struct req *r)
   if (!load_staff(r, ACT_READ, &s)) return;
   int y = date_today().y;
   json_t *rows = json_array(), *trainings = json_array();
-  jk_status st = staff_store_list(r->db, s.org_rid, s.org_rid ? 0 : s.region, year_start(r, y), year_end(r, y), false, rows);
+  jk_status st = staff_store_row(r->db, s.rid, year_start(r, y), year_end(r, y), rows);
   if (st == JK_OK) st = training_store_list(r->db, s.rid, trainings);
-  if (st != JK_OK) return json_decref(rows), json_decref(trainings), reply_err(r, st, 0);
-  json_decref(summarize(rows));
-  json_t *me = 0, *x;
+  if (st != JK_OK || json_array_size(rows) != 1)
+    return json_decref(rows), json_decref(trainings), reply_err(r, st != JK_OK ? st : JK_EINTERNAL, 0);
+  json_decref(summarize(rows)); /* adds the per-person fields: hours, relevant_major, hours_met, labels */
+  json_t *me = json_incref(json_array_get(rows, 0)), *x;
   size_t i;
-  json_array_foreach(rows, i, x)
-    if (strcmp(json_string_value(json_object_get(x, "id")), s.id) == 0) me = json_incref(x);
   json_decref(rows);
-  if (!me) return json_decref(trainings), reply_err(r, JK_EINTERNAL, 0);
   json_array_foreach(trainings, i, x) {
     json_object_set_new(x, "hours", json_real((double)json_integer_value(json_object_get(x, "hours_x10")) / 10.0));
     json_object_del(x, "hours_x10");

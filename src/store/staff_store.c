@@ -26,6 +26,7 @@ static const char SQL_LIST_ORG[] =
 static const char SQL_LIST_REGION[] =
   STAFF_ROW " WHERE s.region >= $1 AND s.region < $1 || ':' AND ($2 = 0 OR s.active = 1)"
   " ORDER BY s.active DESC, s.region, s.name, s.rid LIMIT 2000";
+static const char SQL_ONE[] = STAFF_ROW " WHERE s.rid = $1";
 static const char SQL_TRAINING_INSERT[] =
   "INSERT INTO training(id, staff_rid, kind, date, hours_x10, topic, provider, needs_assessment, created_by,"
   " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
@@ -103,6 +104,16 @@ jk_status staff_store_list(struct db *db, int64_t org_rid, const char *region, c
   if (org_rid) db_bind_int64(st, 1, org_rid);
   else db_bind_text(st, 1, region ? region : "");
   db_bind_int64(st, 2, active_only);
+  db_bind_text(st, 3, from);
+  db_bind_text(st, 4, to);
+  return db_rows_json(st, rows);
+}
+
+jk_status staff_store_row(struct db *db, int64_t rid, const char *from, const char *to, json_t *rows)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_ONE);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
   db_bind_text(st, 3, from);
   db_bind_text(st, 4, to);
   return db_rows_json(st, rows);

@@ -27,6 +27,8 @@ jk_status staff_store_by_id(struct db *db, struct arena *a, const char *id, stru
  * trained between from and to (a year) and `needs_assessment_trainings`. */
 jk_status staff_store_list(struct db *db, int64_t org_rid, const char *region, const char *from, const char *to,
                            bool active_only, json_t *rows);
+/* The same row as the list gives, for one staff member (rid), appended to rows. */
+jk_status staff_store_row(struct db *db, int64_t rid, const char *from, const char *to, json_t *rows);
 
 struct training_rec {
   const char *id;

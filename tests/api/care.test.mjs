@@ -5,6 +5,8 @@
 // scope: another institution's staff can neither read nor write, officials read but do not write.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { startServer, expectStatus, zipEntry, UUID_RE } from './helpers.mjs';
 
 let srv, rw, rw2, official, other_official, evaluator;
@@ -304,6 +306,20 @@ describe('staff and training', () => {
     const list = expectStatus(await official.get('/api/v1/staff?region=510421'), 200);
     assert.ok(list.summary.referral_workers >= 1);
     assert.ok(list.summary.referral_workers_trained >= 1);
+  });
+
+  test('one person of an institution with more than 2,000 staff is still found (found by the crash soak)', async () => {
+    const last = expectStatus(await rw.post('/api/v1/staff', { name: '龥最后一名', profession: 'nurse' }), 201);
+    const org = execFileSync('sqlite3', [path.join(srv.dataDir, 'jingkang.db'),
+      `SELECT org_rid FROM staff WHERE id = '${last.id}'`], { encoding: 'utf8' }).trim();
+    // 2,001 more people whose names sort first, written straight into the database
+    execFileSync('sqlite3', [path.join(srv.dataDir, 'jingkang.db'),
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2001)
+       INSERT INTO staff(id, org_rid, region, name, profession, created_at, updated_at)
+       SELECT lower(hex(randomblob(16))), ${org}, region, '阿' || i, 'nurse', 0, 0 FROM n, (SELECT region FROM staff WHERE id = '${last.id}')`]);
+    const got = expectStatus(await rw.get(`/api/v1/staff/${last.id}`), 200);
+    assert.equal(got.name, '龥最后一名');
+    assert.equal(got.hours, 0);
   });
 });
 
