@@ -34,9 +34,9 @@ short)
 long)
   kills=${DUR_KILLS:-1000}
   run "crash soak ($kills SIGKILLs)" \
-    node tests/durability/crash.mjs --bin "$bin" --kills "$kills" --check-every 25 --min-ms 100 --max-ms 1500
+    node tests/durability/crash.mjs --bin "$bin" --kills "$kills" --check-every 25 --old-sample 100 --min-ms 100 --max-ms 1500
   run "power-loss soak ($((kills / 4)) power losses, FULL)" \
-    node tests/durability/crash.mjs --bin "$fbin" --powerloss --kills $((kills / 4)) --check-every 25 --min-ms 100 --max-ms 1500
+    node tests/durability/crash.mjs --bin "$fbin" --powerloss --kills $((kills / 4)) --check-every 25 --old-sample 100 --min-ms 100 --max-ms 1500
   run "power loss, synchronous=NORMAL: the loss is seen" \
     node tests/durability/crash.mjs --bin "$fbin" --powerloss --sync NORMAL --expect-loss --kills 3
   run "I/O errors, out of memory, fsync failure" node tests/durability/faults.mjs --bin "$fbin"

@@ -17,6 +17,8 @@
 // JINGKANG_SYNCHRONOUS=NORMAL. --expect-loss inverts the verdict: the run passes only when it
 // saw acknowledged writes go missing (proof that the harness can see a loss).
 // --check-every N runs integrity_check and audit verify after every Nth round (and the last).
+// --old-sample N: besides all of its own writes, each round re-reads N of the earlier rounds'
+// (default 400); the last round re-reads every acknowledged write.
 // Exit status 0 when the verdict holds; the last line is a one-line summary.
 import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -37,6 +39,7 @@ const WORKERS = Number(opt('--workers', '6'));
 const MIN_MS = Number(opt('--min-ms', '300'));
 const MAX_MS = Number(opt('--max-ms', '2500'));
 const CHECK_EVERY = Number(opt('--check-every', '1'));
+const OLD_SAMPLE = Number(opt('--old-sample', '400')); // earlier rounds' writes re-read each round
 process.env.JK_BIN = opt('--bin', process.env.JK_BIN || (POWERLOSS ? 'build/fault/jingkang' : 'build/rel/jingkang'));
 const H = await import('../api/helpers.mjs');
 const { startServer, request, cli, clientBody, uniqueName, makeIdNumber, mobile, BIN } = H;
@@ -179,12 +182,12 @@ async function worker(c, stop) {
 
 // ---------------------------------------------------------------- verification
 
-// Every write of this round, and up to 400 of the earlier rounds' (all of them in short runs).
-async function verify(c, roundStart) {
+// Every write of this round, and up to OLD_SAMPLE of the earlier rounds' (all of them in short runs).
+async function verify(c, roundStart, sample = OLD_SAMPLE) {
   const bad = [];
   const old = acked.slice(0, roundStart);
-  for (let i = old.length - 1; i > 0 && old.length > 400; i--) { const j = randomInt(0, i + 1); [old[i], old[j]] = [old[j], old[i]]; }
-  const q = [...old.slice(0, 400), ...acked.slice(roundStart)];
+  for (let i = old.length - 1; i > 0 && old.length > sample; i--) { const j = randomInt(0, i + 1); [old[i], old[j]] = [old[j], old[i]]; }
+  const q = [...old.slice(0, sample), ...acked.slice(roundStart)];
   const staffCache = new Map();
   const one = async (w) => {
     let r, ok, why = '';
@@ -260,7 +263,7 @@ try {
     await srv.start(); // recovery
     await setup(srv.base);
     const tv = Date.now();
-    const bad = await verify(ctx, before);
+    const bad = await verify(ctx, before, round === KILLS ? Infinity : OLD_SAMPLE);
     const tc = Date.now();
     const lostNow = bad.length;
     if (lostNow) {
