@@ -37,7 +37,7 @@ echo "$PW" | "$BIN" user add bench_staff --role rehab_staff --org "$ORG" --data 
 STOKEN=$("$BIN" token create bench_staff --data "$DATA")
 sqlite3 "$DB" "SELECT id FROM client ORDER BY random() LIMIT 1000" > "$OUT/care-clients.txt"
 
-"$BIN" serve --data "$DATA" --listen 127.0.0.1:$PORT --threads 2 2>"$OUT/careserve.log" & SRV=$!
+JINGKANG_RATE_LIMIT=off "$BIN" serve --data "$DATA" --listen 127.0.0.1:$PORT --threads 2 2>"$OUT/careserve.log" & SRV=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
 rss() { awk '/VmRSS/ {print $2 " KiB"}' /proc/$SRV/status; }
 file_bench() {  # $1 file name, $2 label, $3 Lua list of path suffixes

@@ -531,13 +531,8 @@ void api_client_reveal(struct req *r)
     return;
   }
   /* the reveal is on disk before the values leave */
-  if ((st = db_begin_write(r->db)) != JK_OK || (st = audit_change(r, "reveal", "client", c.id,
-                                                                   arena_printf(r->a, "%s%s%s", list, reason ? "; reason: " : "", reason ? reason : ""))) != JK_OK) {
-    if (db_in_write(r->db)) db_rollback(r->db);
-    json_decref(out);
-    return reply_err(r, st, 0);
-  }
-  if (!commit_or_reply(r)) {
+  if (!audit_committed(r, "reveal", "client", c.id,
+                       arena_printf(r->a, "%s%s%s", list, reason ? "; reason: " : "", reason ? reason : ""))) {
     json_decref(out);
     return;
   }

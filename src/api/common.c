@@ -248,6 +248,17 @@ bool commit_or_reply(struct req *r)
   return false;
 }
 
+bool audit_committed(struct req *r, const char *action, const char *type, const char *id, const char *detail)
+{
+  jk_status st;
+  if ((st = db_begin_write(r->db)) != JK_OK || (st = audit_change(r, action, type, id, detail)) != JK_OK) {
+    if (db_in_write(r->db)) db_rollback(r->db);
+    reply_err(r, st, 0);
+    return false;
+  }
+  return commit_or_reply(r);
+}
+
 bool body_location(struct req *r, json_t *v, double *lat, double *lng)
 {
   static const char *const keys[] = {"lat", "lng", 0};

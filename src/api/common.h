@@ -61,5 +61,8 @@ bool region_param(struct req *r, const char *value, const char *field, bool must
 const char *region_name(struct req *r, const char *code);
 /* Commits, or rolls back and replies with the error. */
 bool commit_or_reply(struct req *r);
+/* For reveals and exports: the audit record is committed on its own before the values leave.
+ * False after replying with the error. */
+bool audit_committed(struct req *r, const char *action, const char *type, const char *id, const char *detail);
 
 #endif

@@ -324,13 +324,7 @@ void api_client_export(struct req *r)
   }
   /* the export is on disk before the values leave */
   const char *why = arena_strndup(r->a, reason, rl);
-  if ((st = db_begin_write(r->db)) != JK_OK ||
-      (st = audit_change(r, "export", "client", c.id, arena_printf(r->a, "PIPL Art. 45 export; reason: %s", why))) != JK_OK) {
-    if (db_in_write(r->db)) db_rollback(r->db);
-    json_decref(doc);
-    return reply_err(r, st, 0);
-  }
-  if (!commit_or_reply(r)) {
+  if (!audit_committed(r, "export", "client", c.id, arena_printf(r->a, "PIPL Art. 45 export; reason: %s", why))) {
     json_decref(doc);
     return;
   }

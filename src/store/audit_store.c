@@ -11,9 +11,6 @@ static const char SQL_GET_HEAD[] = "SELECT value FROM meta WHERE key = 'audit_he
 static const char SQL_SET_HEAD[] =
   "INSERT INTO meta(key, value) VALUES ('audit_head', $1) "
   "ON CONFLICT(key) DO UPDATE SET value = excluded.value";
-static const char SQL_SCAN[] =
-  "SELECT seq, time, user_id, username, role, action, object_type, object_id, result, request_id,"
-  " detail, hash FROM audit ORDER BY seq";
 static const char SQL_SCAN_FROM[] =
   "SELECT seq, time, user_id, username, role, action, object_type, object_id, result, request_id,"
   " detail, hash FROM audit WHERE seq >= $1 ORDER BY seq";
@@ -115,23 +112,6 @@ static void read_row(sqlite3_stmt *st, struct audit_row *r)
   if (sqlite3_column_bytes(st, 11) == 32) memcpy(r->hash, sqlite3_column_blob(st, 11), 32);
 }
 
-jk_status audit_store_scan(struct db *db, bool (*fn)(const struct audit_row *r, void *ctx), void *ctx)
-{
-  sqlite3_stmt *st = db_prepare(db, SQL_SCAN);
-  if (!st) return JK_EINTERNAL;
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    struct audit_row r;
-    read_row(st, &r);
-    if (!fn(&r, ctx)) {
-      rc = SQLITE_DONE;
-      break;
-    }
-  }
-  db_done(st);
-  return rc == SQLITE_DONE ? JK_OK : db_status(rc);
-}
-
 jk_status audit_store_scan_from(struct db *db, int64_t from,
                                 bool (*fn)(const struct audit_row *r, void *ctx), void *ctx)
 {
@@ -149,6 +129,11 @@ jk_status audit_store_scan_from(struct db *db, int64_t from,
   }
   db_done(st);
   return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+jk_status audit_store_scan(struct db *db, bool (*fn)(const struct audit_row *r, void *ctx), void *ctx)
+{
+  return audit_store_scan_from(db, 0, fn, ctx);
 }
 
 jk_status audit_store_meta_get(struct db *db, struct arena *a, const char *key, char **value)
