@@ -25,9 +25,11 @@ const char *today_text(struct req *r)
 json_t *care_staff_ref(struct req *r, json_t *v, int64_t org_rid, const char *field)
 {
   struct staff_rec st;
-  if (json_is_string(v) && uuid_valid(json_string_value(v)) &&
-      staff_store_by_id(r->db, r->a, json_string_value(v), &st) == JK_OK && st.active && org_rid && st.org_rid == org_rid)
+  jk_status s = json_is_string(v) && uuid_valid(json_string_value(v))
+                  ? staff_store_by_id(r->db, r->a, json_string_value(v), &st) : JK_ENOTFOUND;
+  if (s == JK_OK && st.active && org_rid && st.org_rid == org_rid)
     return json_pack("{s:s,s:s}", "id", st.id, "name", st.name);
+  if (s != JK_OK && s != JK_ENOTFOUND) return reply_err(r, s, 0), (json_t *)0; /* storage, not the caller */
   reply_fail(r, JK_ERULE, "unknown_staff", "工作人员应为本机构在职人员（见人员管理）", field);
   return 0;
 }

@@ -98,15 +98,22 @@ async function setup(base) {
       c.base = base;
       if (live && (await c.req('GET', '/api/v1/session')).status !== 200) live = false;
     }
-    if (live) { ctx.base = base; return; }
+    if (live) { ctx.base = base; await refresh(ctx); return; }
   }
   const [hospital, worker, rehab] = await Promise.all(
     ['hospital_worker', 'referral_worker', 'rehab_worker'].map((u) => new Client(base, u).login()));
   const miyi = rehab.me.organization && { id: rehab.me.organization }; // the institution referrals go to
-  const served = (await rehab.req('GET', '/api/v1/clients?status=in_service&page_size=50')).json.items;
-  if (!miyi || served.length < 5) throw new Error('demo data not as expected (organizations, clients in service)');
-  const staff = (await rehab.req('GET', '/api/v1/staff?page_size=100')).json.items;
-  ctx = { base, hospital, worker, rehab, miyi: miyi.id, served, staff: staff.map((s) => s.id) };
+  if (!miyi) throw new Error('demo data not as expected (the rehab worker has no organization)');
+  ctx = { base, hospital, worker, rehab, miyi: miyi.id };
+  await refresh(ctx);
+}
+
+// The clients and staff the load refers to, read again after every restart: a staff member
+// created before a power loss may be gone (synchronous=NORMAL), and must not be used.
+async function refresh(c) {
+  c.served = (await c.rehab.req('GET', '/api/v1/clients?status=in_service&page_size=50')).json.items;
+  if (c.served.length < 5) throw new Error('demo data not as expected (clients in service)');
+  c.staff = (await c.rehab.req('GET', '/api/v1/staff?page_size=100')).json.items.map((s) => s.id);
 }
 
 const pick = (a) => a[randomInt(0, a.length)];
