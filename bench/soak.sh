@@ -41,7 +41,7 @@ trap cleanup EXIT
 
 echo "# soak $(date -u +%FT%TZ): $SECS s, $(nproc) cores, binary $BIN"
 "$BIN" demo --data "$OUT/data" > "$OUT/demo.log" 2>&1 || { echo "soak: jingkang demo failed"; cat "$OUT/demo.log"; exit 2; }
-"$BIN" serve --data "$OUT/data" --listen 127.0.0.1:$PORT > "$OUT/serve.log" 2>&1 &
+JINGKANG_RATE_LIMIT=off "$BIN" serve --data "$OUT/data" --listen 127.0.0.1:$PORT > "$OUT/serve.log" 2>&1 &
 SRV=$!
 for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
 curl -sf "$URL/healthz" >/dev/null || { echo "soak: server did not start"; cat "$OUT/serve.log"; exit 2; }
