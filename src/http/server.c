@@ -21,6 +21,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -453,6 +456,7 @@ static void dispatch(struct req *r)
   db_begin_read(r->db);
   run_route(r, hit);
   db_end_read(r->db);
+  db_note_memory(r->db);
 }
 
 /* ---- operations endpoints ---- */
@@ -475,6 +479,20 @@ static void serve_metrics(struct req *r)
                  "jingkang_uptime_seconds %lld\n", (long long)((clock_now_ms() - S.started_ms) / 1000));
   buf_printf(&b, "# HELP jingkang_db_connections Open database connections.\n# TYPE jingkang_db_connections gauge\n"
                  "jingkang_db_connections %d\n", S.nconns);
+  long long sqlite_bytes = 0;
+  pthread_mutex_lock(&S.mu);
+  for (int i = 0; i < S.nconns; i++) sqlite_bytes += db_memory_noted(S.conns[i]);
+  pthread_mutex_unlock(&S.mu);
+  buf_printf(&b, "# HELP jingkang_sqlite_memory_bytes Page caches, schemas and statements of the connections.\n"
+                 "# TYPE jingkang_sqlite_memory_bytes gauge\njingkang_sqlite_memory_bytes %lld\n", sqlite_bytes);
+#ifdef __GLIBC__
+  struct mallinfo2 mi = mallinfo2();   /* allocated now (small + mmapped) and held from the system */
+  buf_printf(&b, "# HELP jingkang_heap_in_use_bytes Heap allocated and not freed (glibc mallinfo2).\n"
+                 "# TYPE jingkang_heap_in_use_bytes gauge\njingkang_heap_in_use_bytes %zu\n"
+                 "# HELP jingkang_heap_held_bytes Heap obtained from the system, free parts included.\n"
+                 "# TYPE jingkang_heap_held_bytes gauge\njingkang_heap_held_bytes %zu\n",
+             mi.uordblks + mi.hblkhd, mi.arena + mi.hblkhd);
+#endif
   size_t len;
   char *text = buf_take(&b, &len);
   reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);

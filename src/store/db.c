@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "store/faultvfs.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct db {
   bool in_write;
   bool in_read;
   bool committing; /* inside db_commit's COMMIT: the one commit allowed while in_write */
+  atomic_llong mem_bytes; /* db_note_memory's last reading */
 };
 
 /* Set when binding a value failed (out of memory) in this thread's write transaction: the
@@ -391,4 +393,20 @@ char *db_col_text(struct arena *a, sqlite3_stmt *st, int col)
   const unsigned char *t = sqlite3_column_text(st, col);
   if (!t) return 0;
   return arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, col));
+}
+
+void db_note_memory(struct db *db)
+{
+  static const int ops[] = {SQLITE_DBSTATUS_CACHE_USED, SQLITE_DBSTATUS_SCHEMA_USED, SQLITE_DBSTATUS_STMT_USED};
+  long long sum = 0;
+  for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+    int cur = 0, hi = 0;
+    if (sqlite3_db_status(db->h, ops[i], &cur, &hi, 0) == SQLITE_OK) sum += cur;
+  }
+  atomic_store_explicit(&db->mem_bytes, sum, memory_order_relaxed);
+}
+
+int64_t db_memory_noted(const struct db *db)
+{
+  return (int64_t)atomic_load_explicit(&db->mem_bytes, memory_order_relaxed);
 }

@@ -68,4 +68,11 @@ char *db_col_text(struct arena *a, sqlite3_stmt *st, int col);
 jk_status db_migrate(struct db *db);
 int db_schema_version(struct db *db);
 
+/* Heap this connection's page cache, schema and prepared statements hold. db_note_memory reads
+ * it in the connection's own thread (after a request); db_memory_noted gives the last reading
+ * to any thread (/metrics: a soak tells cache growth, bounded by cache_size per connection,
+ * from a leak of our own). */
+void db_note_memory(struct db *db);
+int64_t db_memory_noted(const struct db *db);
+
 #endif

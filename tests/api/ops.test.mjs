@@ -38,6 +38,15 @@ describe('/metrics', () => {
     if (a > 0 || b > 0) assert.ok(b >= a + 3, `requests counter ${a} → ${b}`);
   });
 
+  test('memory gauges: SQLite caches and heap in use (the load soak reads them)', async () => {
+    await srv.anon().get('/api/v1/regions/51');
+    const t = (await srv.anon().get('/metrics')).text;
+    const val = (name) => Number((t.match(new RegExp(`^${name} (\\d+)$`, 'm')) || [])[1]);
+    assert.ok(val('jingkang_sqlite_memory_bytes') > 0, 'SQLite memory of the connections');
+    assert.ok(val('jingkang_heap_in_use_bytes') > 0, 'heap in use');
+    assert.ok(val('jingkang_heap_held_bytes') >= val('jingkang_heap_in_use_bytes'), 'held ≥ in use');
+  });
+
   test('no personal data or secrets in metrics', async () => {
     const r = await srv.anon().get('/metrics');
     assert.ok(!/jk_session|password|id_number/i.test(r.text));
