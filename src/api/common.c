@@ -9,6 +9,7 @@
 #include "sec/crypto.h"
 #include <sodium.h>
 #include "store/db.h"
+#include "store/indicator_store.h"
 #include "store/region_store.h"
 #include <stdlib.h>
 #include <string.h>
@@ -242,7 +243,9 @@ const char *region_name(struct req *r, const char *code)
 
 bool commit_or_reply(struct req *r)
 {
-  jk_status st = db_commit(r->db);
+  jk_status st = indicator_store_flush(r->db, INDICATOR_FLUSH_PER_WRITE, 0);
+  if (st == JK_OK) st = db_commit(r->db);
+  else db_rollback(r->db);
   if (st == JK_OK) return true;
   reply_err(r, st, 0);
   return false;

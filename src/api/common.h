@@ -59,7 +59,10 @@ const char *iso_time(struct req *r, int64_t ms);
  * (or 404 when `must_exist` and it is not in the table). */
 bool region_param(struct req *r, const char *value, const char *field, bool must_exist, const char **out);
 const char *region_name(struct req *r, const char *code);
-/* Commits, or rolls back and replies with the error. */
+/* Commits, or rolls back and replies with the error. Before committing, folds what the write
+ * changed into the indicator aggregates (at most INDICATOR_FLUSH_PER_WRITE subjects; a change
+ * that touches more, such as a new 规范服务 definition, leaves the rest to the minute sweep). */
+#define INDICATOR_FLUSH_PER_WRITE 500
 bool commit_or_reply(struct req *r);
 /* For reveals and exports: the audit record is committed on its own before the values leave.
  * False after replying with the error. */

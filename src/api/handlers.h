@@ -86,6 +86,12 @@ void api_tokens_create(struct req *r);
 void api_audit_list(struct req *r);
 void api_audit_verify(struct req *r);
 void api_stats_overview(struct req *r);
+/* indicators.c */
+void api_indicators(struct req *r);
+void api_indicator(struct req *r);
+void api_indicator_definition_get(struct req *r);
+void api_indicator_definition_put(struct req *r);
+void api_indicator_definition_delete(struct req *r);
 
 /* Create from a parsed body (borrowed); the answer is in r->status / r->resp as for HTTP. */
 void orgs_create_json(struct req *r, json_t *body);

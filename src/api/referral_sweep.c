@@ -18,6 +18,7 @@
 #include "sec/audit.h"
 #include "store/calendar_store.h"
 #include "store/db.h"
+#include "store/indicator_store.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -46,6 +47,7 @@ static jk_status expire_batch(struct db *db, const struct keys *k, int64_t as_of
         (st = referral_record(0, db, f, "expire", "waitlisted", f->org_rid, "等候超过期限，须复核意愿并重新转介", 0)) == JK_OK)
       st = audit_system(db, k, "expire", f->id, "waitlisted → recheck");
   }
+  if (st == JK_OK) st = indicator_store_flush(db, 2 * SWEEP_BATCH, 0);
   if (st == JK_OK) st = db_commit(db);
   else if (db_in_write(db)) db_rollback(db);
   arena_free(a);
@@ -109,6 +111,12 @@ static void sweep_now(void *arg)
   struct sweep_result res;
   jk_status st = referral_sweep(sweeper.db, sweeper.keys, clock_now_ms(), &res);
   if (st != JK_OK) log_warn("sweep: failed (%d); will retry in a minute", (int)st);
+  /* Indicators: what a write left pending (a new 规范服务 definition, the CLI, a first start
+   * after the upgrade) is folded in here, a batch per transaction. */
+  int64_t folded = 0;
+  jk_status ist = indicator_store_drain(sweeper.db, SWEEP_BATCH, 0, 0, 0, &folded);
+  if (ist != JK_OK) log_warn("sweep: indicators not brought up to date (%d); will retry in a minute", (int)ist);
+  else if (folded) log_info("sweep: %lld changes folded into the indicators", (long long)folded);
   else if (res.rechecked || res.overdue_announced)
     log_info("sweep: %lld waits past the limit to recheck, %lld overdue announced", (long long)res.rechecked,
              (long long)res.overdue_announced);

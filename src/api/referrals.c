@@ -301,9 +301,12 @@ bool referral_insert(struct req *r, struct client_rec *c, struct referral_rec *f
     st = client_store_by_bidx(r->db, r->a, c->id_bidx, &existing);
     if (st == JK_OK) *c = existing;   /* the person is known: the referral joins their record */
     else if (st != JK_ENOTFOUND) return reply_err(r, st, 0), false;
-    else if ((st = client_store_insert(r->db, r->a, c, &dup)) != JK_OK ||
-             (st = audit_change(r, "create", "client", c->id, "with referral")) != JK_OK)
-      return reply_err(r, st, 0), false;
+    else {
+      c->created_at = c->updated_at = f->created_at;   /* registered now, with the referral */
+      if ((st = client_store_insert(r->db, r->a, c, &dup)) != JK_OK ||
+          (st = audit_change(r, "create", "client", c->id, "with referral")) != JK_OK)
+        return reply_err(r, st, 0), false;
+    }
   }
   f->client_rid = c->rid;
   f->client_id = c->id;

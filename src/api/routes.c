@@ -84,6 +84,11 @@ const struct route jk_routes[] = {
   {"GET", "/api/v1/audit", api_audit_list, 0},
   {"GET", "/api/v1/audit/verify", api_audit_verify, 0},
   {"GET", "/api/v1/stats/overview", api_stats_overview, 0},
+  {"GET", "/api/v1/indicators", api_indicators, 0},
+  {"GET", "/api/v1/indicators/definition", api_indicator_definition_get, 0},
+  {"PUT", "/api/v1/indicators/definition", api_indicator_definition_put, 0},
+  {"DELETE", "/api/v1/indicators/definition", api_indicator_definition_delete, 0},
+  {"GET", "/api/v1/indicators/{id}", api_indicator, 0},
 #ifdef JK_FAULT /* the durability tests' fault injection: never in a production build */
   {"POST", "/api/v1/_fault", api_fault_arm, ROUTE_PUBLIC},
   {"DELETE", "/api/v1/_fault", api_fault_disarm, ROUTE_PUBLIC},

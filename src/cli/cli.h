@@ -52,6 +52,7 @@ jk_status gen_client(struct db *db, struct arena *a, const struct keys *k, const
 int gen_referrals(const struct cli_opts *o);
 int gen_services(const struct cli_opts *o);
 int cmd_sweep(const struct cli_opts *o);
+int cmd_indicators(const struct cli_opts *o);
 int cmd_instruments(const struct cli_opts *o);
 int cmd_routes(const struct cli_opts *o);   /* cmd_routes.c: the route table as JSON */
 /* The chinese-days calendar file (--name overrides), and its import into db (cmd_calendar.c). */

@@ -32,6 +32,7 @@ static const struct {
   {"gen", cmd_gen, "gen clients|referrals|services --count N [--region CODE] --data DIR  生成基准测试数据"},
   {"calendar", cmd_calendar, "calendar import [--name FILE] --data DIR  载入法定节假日与调休（npm 包 chinese-days）"},
   {"sweep", cmd_sweep, "sweep [--as-of TIME] --data DIR         执行定时规则（等候超期转复核、超期通知）；服务运行时每分钟自动执行"},
+  {"indicators", cmd_indicators, "indicators refresh|rebuild|check --data DIR  指标汇总：计入待处理变更 / 全部重建 / 与原始记录比对"},
   {"instruments", cmd_instruments, "instruments --data DIR                  载入并列出评估工具（data/instruments 下的定义文件）"},
   {"routes", cmd_routes, "routes                                  以 JSON 列出全部 API 路由（方法、路径、是否公开）"},
   {"doctor", cmd_doctor, "doctor --data DIR                       检查数据目录、密钥文件与权限、数据库"},

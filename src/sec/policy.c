@@ -152,6 +152,21 @@ static jk_status decide_care(const struct principal *p, enum action act, const s
   return act == ACT_UPDATE && !sees ? JK_ENOTFOUND : JK_EFORBIDDEN;
 }
 
+static jk_status decide_indicator(const struct principal *p, enum action act, const struct policy_object *o)
+{
+  const char *region = o->region ? o->region : "";
+  if (act == ACT_UPDATE) {
+    if (!*region) return p->role == ROLE_SYSADMIN ? JK_OK : JK_EFORBIDDEN;
+    return p->role == ROLE_OFFICIAL && p->region && strcmp(p->region, region) == 0 && strlen(region) == 2 ? JK_OK
+                                                                                                   : JK_EFORBIDDEN;
+  }
+  if (act != ACT_READ) return JK_EFORBIDDEN;
+  if (role_needs_org(p->role)) return o->org_rid && in_org(p, o->org_rid) ? JK_OK : JK_EFORBIDDEN;
+  if (p->role == ROLE_EVALUATOR && !p->region) return JK_OK;
+  if (role_needs_region(p->role) || p->role == ROLE_EVALUATOR) return *region && in_region(p, region) ? JK_OK : JK_EFORBIDDEN;
+  return JK_EFORBIDDEN;
+}
+
 jk_status policy_decide(const struct principal *p, enum action act, const struct policy_object *o)
 {
   if (!p || p->role == ROLE_NONE) return JK_EAUTH;
@@ -171,6 +186,7 @@ jk_status policy_decide(const struct principal *p, enum action act, const struct
   case OBJ_CARE:
   case OBJ_SERVICE:
   case OBJ_STAFF: return decide_care(p, act, o);
+  case OBJ_INDICATOR: return decide_indicator(p, act, o);
   case OBJ_RULES: /* referral rules: read by all; the national set by sysadmin, a region's by its officials */
     if (act == ACT_READ) return JK_OK;
     if (act != ACT_UPDATE) return JK_EFORBIDDEN;

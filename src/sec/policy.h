@@ -51,7 +51,14 @@ struct principal {
 
 enum action { ACT_READ, ACT_LIST, ACT_CREATE, ACT_UPDATE, ACT_REVEAL, ACT_UNLOCK };
 enum object_kind { OBJ_CLIENT, OBJ_ORGANIZATION, OBJ_USER, OBJ_AUDIT, OBJ_TOKEN, OBJ_STATS, OBJ_REFERRAL, OBJ_RULES, OBJ_WEBHOOK,
-                   OBJ_CARE, OBJ_SERVICE, OBJ_STAFF };
+                   OBJ_CARE, OBJ_SERVICE, OBJ_STAFF, OBJ_INDICATOR };
+
+/* Indicators (OBJ_INDICATOR: region = the region asked for, "" for the whole country, or the
+ * organization's region with org_rid): read by officials and referral workers within their
+ * region, by evaluators within theirs (the whole country when they have none), and by
+ * institution and hospital staff for their own organization only. ACT_UPDATE is the 规范服务
+ * definition: a province's by its provincial officials (region = the province), the national
+ * one by the system administrator. Out of scope is JK_EFORBIDDEN: regions are public. */
 
 /* Care (OBJ_CARE: a client's assessments, plan, team, alerts — region and org_rid are the
  * client's) is read by the region's officials and referral workers and by the staff of the

@@ -202,6 +202,103 @@ static const char *const migrations[] = {
   "  version TEXT NOT NULL, recorded_by TEXT NOT NULL, recorded_at INTEGER NOT NULL,"
   "  withdrawn_on TEXT, withdrawn_reason TEXT, withdrawn_by TEXT, withdrawn_at INTEGER);"
   "CREATE INDEX pi_consent_client ON pi_consent(client_rid, rid);",
+  /* 5: indicators (docs/internals/indicators.md). Aggregates by (metric, level, scope, period):
+   * level 0 the nation (scope ''), 1–4 province, prefecture, county, township (scope = the
+   * region code), 9 an organization (scope = its rid). A client's and a staff member's facts are
+   * kept (ind_client, ind_staff) so that a change subtracts the old contributions and adds the
+   * new; triggers put every subject whose inputs change into ind_dirty, and the write that
+   * changed it folds it in before it commits (indicator_store_flush). Service records are
+   * counted by triggers directly (county and organization, by month). exited_at records when
+   * a client left the register (closed, moved, deceased), whatever the path. */
+  "UPDATE client SET created_at = coalesce((SELECT min(submitted_at) FROM referral WHERE client_rid = client.rid),"
+  "  created_at), updated_at = max(updated_at, coalesce((SELECT min(submitted_at) FROM referral"
+  "  WHERE client_rid = client.rid), 0)) WHERE created_at = 0;"   /* registered with a referral before the fix: 1970 */
+  "ALTER TABLE client ADD COLUMN exited_at INTEGER;"
+  "UPDATE client SET exited_at = updated_at WHERE status IN ('closed', 'moved', 'deceased');"
+  "CREATE TRIGGER client_exit AFTER UPDATE OF status ON client"
+  "  WHEN (new.status IN ('closed', 'moved', 'deceased')) <> (old.status IN ('closed', 'moved', 'deceased'))"
+  "  BEGIN UPDATE client SET exited_at = CASE WHEN new.status IN ('closed', 'moved', 'deceased')"
+  "    THEN new.updated_at END WHERE rid = new.rid; END;"
+  "CREATE TABLE ind_agg (metric TEXT NOT NULL, level INTEGER NOT NULL, scope TEXT NOT NULL, period TEXT NOT NULL,"
+  "  value INTEGER NOT NULL, PRIMARY KEY (metric, level, scope, period)) WITHOUT ROWID;"
+  "CREATE TABLE ind_client (rid INTEGER PRIMARY KEY, region TEXT NOT NULL, org_rid INTEGER, reg_m INTEGER NOT NULL,"
+  "  exit_m INTEGER NOT NULL, severe INTEGER NOT NULL, first INTEGER NOT NULL, n INTEGER NOT NULL, std BLOB, served BLOB);"
+  "CREATE INDEX ind_client_region ON ind_client(region);"
+  "CREATE INDEX ind_client_org ON ind_client(org_rid);"
+  "CREATE TABLE ind_staff (rid INTEGER PRIMARY KEY, region TEXT NOT NULL, org_rid INTEGER, active INTEGER NOT NULL,"
+  "  relevant INTEGER NOT NULL, direct INTEGER NOT NULL, trained_years TEXT NOT NULL);"
+  "CREATE TABLE ind_dirty (kind INTEGER NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (kind, rid)) WITHOUT ROWID;"
+  "CREATE TABLE ind_definition (region TEXT PRIMARY KEY, definition TEXT NOT NULL, updated_at INTEGER NOT NULL,"
+  "  updated_by TEXT) WITHOUT ROWID;"
+  "CREATE INDEX region_level ON region(level, code);"
+  /* kind 1: a client */
+  "CREATE TRIGGER ind_client_ins AFTER INSERT ON client BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (1, new.rid); END;"
+  "CREATE TRIGGER ind_client_upd AFTER UPDATE OF residence_region, organization_rid, severe, status, created_at, exited_at"
+  "  ON client BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (1, new.rid); END;"
+  "CREATE TRIGGER ind_client_del AFTER DELETE ON client BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (1, old.rid); END;"
+  "CREATE TRIGGER ind_att_ins AFTER INSERT ON service_attendance BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (1, new.client_rid); END;"
+  "CREATE TRIGGER ind_att_upd AFTER UPDATE ON service_attendance BEGIN"
+  "  INSERT OR IGNORE INTO ind_dirty VALUES (1, old.client_rid); INSERT OR IGNORE INTO ind_dirty VALUES (1, new.client_rid); END;"
+  "CREATE TRIGGER ind_att_del AFTER DELETE ON service_attendance BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (1, old.client_rid); END;"
+  "CREATE TRIGGER ind_assess_ins AFTER INSERT ON assessment BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (1, new.client_rid); END;"
+  "CREATE TRIGGER ind_plan_ins AFTER INSERT ON rehab_plan BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (1, new.client_rid); END;"
+  "CREATE TRIGGER ind_ref_ins AFTER INSERT ON referral BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (1, new.client_rid); END;"
+  "CREATE TRIGGER ind_ref_upd AFTER UPDATE OF client_rid, status, informed_consent, agreement ON referral BEGIN"
+  "  INSERT OR IGNORE INTO ind_dirty VALUES (1, old.client_rid); INSERT OR IGNORE INTO ind_dirty VALUES (1, new.client_rid); END;"
+  "CREATE TRIGGER ind_ref_del AFTER DELETE ON referral BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (1, old.client_rid); END;"
+  "CREATE TRIGGER ind_refev_ins AFTER INSERT ON referral_event BEGIN"
+  "  INSERT OR IGNORE INTO ind_dirty SELECT 1, client_rid FROM referral WHERE rid = new.referral_rid; END;"
+  /* kind 2: a staff member */
+  "CREATE TRIGGER ind_staff_ins AFTER INSERT ON staff BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (2, new.rid); END;"
+  "CREATE TRIGGER ind_staff_upd AFTER UPDATE ON staff BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (2, new.rid); END;"
+  "CREATE TRIGGER ind_staff_del AFTER DELETE ON staff BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (2, old.rid); END;"
+  "CREATE TRIGGER ind_training_ins AFTER INSERT ON training BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (2, new.staff_rid); END;"
+  "CREATE TRIGGER ind_training_upd AFTER UPDATE ON training BEGIN"
+  "  INSERT OR IGNORE INTO ind_dirty VALUES (2, old.staff_rid); INSERT OR IGNORE INTO ind_dirty VALUES (2, new.staff_rid); END;"
+  "CREATE TRIGGER ind_training_del AFTER DELETE ON training BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (2, old.staff_rid); END;"
+  /* an organization that changes region: its clients' and staff's organization scope is by rid
+   * and unchanged; its service records move county */
+  "CREATE TRIGGER ind_org_region AFTER UPDATE OF region ON organization WHEN new.region <> old.region BEGIN"
+  "  INSERT INTO ind_agg(metric, level, scope, period, value)"
+  "    SELECT 'svc', 3, substr(old.region, 1, 6), 'M' || substr(date, 1, 7), -count(*) FROM service_record"
+  "    WHERE org_rid = new.rid AND length(old.region) >= 6 GROUP BY 4"
+  "    ON CONFLICT (metric, level, scope, period) DO UPDATE SET value = value + excluded.value;"
+  "  INSERT INTO ind_agg(metric, level, scope, period, value)"
+  "    SELECT 'svc', 3, substr(new.region, 1, 6), 'M' || substr(date, 1, 7), count(*) FROM service_record"
+  "    WHERE org_rid = new.rid AND length(new.region) >= 6 GROUP BY 4"
+  "    ON CONFLICT (metric, level, scope, period) DO UPDATE SET value = value + excluded.value; END;"
+  /* service records: the county of the institution and the institution, by month */
+  "CREATE TRIGGER ind_svc_ins AFTER INSERT ON service_record BEGIN"
+  "  INSERT INTO ind_agg(metric, level, scope, period, value)"
+  "    SELECT 'svc', 3, substr(region, 1, 6), 'M' || substr(new.date, 1, 7), 1 FROM organization"
+  "    WHERE rid = new.org_rid AND length(region) >= 6"
+  "    UNION ALL SELECT 'svc', 9, CAST(new.org_rid AS TEXT), 'M' || substr(new.date, 1, 7), 1 WHERE 1"
+  "    ON CONFLICT (metric, level, scope, period) DO UPDATE SET value = value + excluded.value; END;"
+  "CREATE TRIGGER ind_svc_del AFTER DELETE ON service_record BEGIN"
+  "  INSERT INTO ind_agg(metric, level, scope, period, value)"
+  "    SELECT 'svc', 3, substr(region, 1, 6), 'M' || substr(old.date, 1, 7), -1 FROM organization"
+  "    WHERE rid = old.org_rid AND length(region) >= 6"
+  "    UNION ALL SELECT 'svc', 9, CAST(old.org_rid AS TEXT), 'M' || substr(old.date, 1, 7), -1 WHERE 1"
+  "    ON CONFLICT (metric, level, scope, period) DO UPDATE SET value = value + excluded.value; END;"
+  "CREATE TRIGGER ind_svc_upd AFTER UPDATE OF org_rid, date ON service_record BEGIN"
+  "  INSERT INTO ind_agg(metric, level, scope, period, value)"
+  "    SELECT 'svc', 3, substr(region, 1, 6), 'M' || substr(old.date, 1, 7), -1 FROM organization"
+  "    WHERE rid = old.org_rid AND length(region) >= 6"
+  "    UNION ALL SELECT 'svc', 9, CAST(old.org_rid AS TEXT), 'M' || substr(old.date, 1, 7), -1 WHERE 1"
+  "    ON CONFLICT (metric, level, scope, period) DO UPDATE SET value = value + excluded.value;"
+  "  INSERT INTO ind_agg(metric, level, scope, period, value)"
+  "    SELECT 'svc', 3, substr(region, 1, 6), 'M' || substr(new.date, 1, 7), 1 FROM organization"
+  "    WHERE rid = new.org_rid AND length(region) >= 6"
+  "    UNION ALL SELECT 'svc', 9, CAST(new.org_rid AS TEXT), 'M' || substr(new.date, 1, 7), 1 WHERE 1"
+  "    ON CONFLICT (metric, level, scope, period) DO UPDATE SET value = value + excluded.value; END;"
+  /* what exists now is counted once, the first time the server or `jingkang indicators` runs */
+  "INSERT INTO ind_dirty SELECT 1, rid FROM client;"
+  "INSERT INTO ind_dirty SELECT 2, rid FROM staff;"
+  "INSERT INTO ind_agg(metric, level, scope, period, value)"
+  "  SELECT 'svc', 3, substr(o.region, 1, 6), 'M' || substr(s.date, 1, 7), count(*) FROM service_record s"
+  "  JOIN organization o ON o.rid = s.org_rid WHERE length(o.region) >= 6 GROUP BY 3, 4;"
+  "INSERT INTO ind_agg(metric, level, scope, period, value)"
+  "  SELECT 'svc', 9, CAST(org_rid AS TEXT), 'M' || substr(date, 1, 7), count(*) FROM service_record GROUP BY 3, 4;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -54,6 +54,7 @@ const CARE_WRITE = ORG_STAFF;                           // assessments, plans, t
 const STAFF_WRITE = [...OFFICIALS, ...ORG_STAFF];       // staff records and their training
 const CLIENT_WRITE = CLIENT_READ;                       // officials may create and correct client records in their region
 const ORG_WRITE = ['sysadmin', ...OFFICIALS, ...ORG_STAFF];
+const INDICATOR_READ = [...REGIONAL, 'evaluator', ...ORG_STAFF];
 
 let srv;
 const as = {};          // role → logged-in client
@@ -262,6 +263,19 @@ const ROUTES = {
   'GET /api/v1/audit': { allow: ['auditor'], scoped: false, req: () => R('/api/v1/audit?page_size=10') },
   'GET /api/v1/audit/verify': { allow: ['auditor'], scoped: false, req: () => R('/api/v1/audit/verify') },
   'GET /api/v1/stats/overview': { allow: ALL, scoped: false, req: () => R('/api/v1/stats/overview') },
+  // indicators: an organization's figures are read by its own staff and by the region's roles;
+  // the demo evaluator has no region (the whole country)
+  'GET /api/v1/indicators': { allow: INDICATOR_READ, global: ['evaluator'], req: (s) => R(`/api/v1/indicators?organization=${s.org}`) },
+  'GET /api/v1/indicators/{id}': {
+    allow: INDICATOR_READ, global: ['evaluator'],
+    req: (s) => R(`/api/v1/indicators/standardized_service_rate?organization=${s.org}&by=month`),
+  },
+  'GET /api/v1/indicators/definition': { allow: ALL, scoped: false, req: () => R('/api/v1/indicators/definition') },
+  'PUT /api/v1/indicators/definition': {
+    allow: ['sysadmin'], scoped: false, mass: ['zz_unknown', 'updated_by'],
+    req: () => R('/api/v1/indicators/definition', { region: '', definition: { min_services: 1 } }),
+  },
+  'DELETE /api/v1/indicators/definition': { allow: ['sysadmin'], scoped: false, mass: null, req: () => R('/api/v1/indicators/definition') },
 };
 
 // ---------------------------------------------------------------- running one check

@@ -1,0 +1,366 @@
+/* indicator.c: periods, the 规范服务 definition, facts and contributions, the catalogue.
+ *
+ * Invariant: a subject's contributions depend on its facts only, and its facts on its inputs and
+ * the definition only — never on the clock. So the aggregates kept by adding and removing
+ * contributions equal, at any moment, a recomputation from the raw records (the test and
+ * `jingkang indicators check` compare them). */
+#include "domain/indicator.h"
+#include "base/clock.h"
+#include "domain/care.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ind_month_of_day(int64_t day)
+{
+  struct jk_date d = date_from_days(day);
+  return ind_month(d.y, d.m);
+}
+
+int64_t ind_month_first_day(int month)
+{
+  return date_to_days((struct jk_date){ind_month_year(month), ind_month_of_year(month), 1});
+}
+
+int64_t ind_month_last_day(int month)
+{
+  return ind_month_first_day(month + 1) - 1;
+}
+
+/* ---- periods ---- */
+
+void period_key(const struct period *p, char out[10])
+{
+  /* months are 0 … IND_MAX_MONTHS − 1: years 2000–2099 (the modulos only tell the compiler) */
+  unsigned y = (unsigned)ind_month_year(p->first) % 10000u, m = (unsigned)ind_month_of_year(p->first) % 100u;
+  switch (p->kind) {
+  case PK_MONTH: snprintf(out, 10, "M%04u-%02u", y, m); break;
+  case PK_QUARTER: snprintf(out, 10, "Q%04u-%u", y, (m - 1) / 3 % 10 + 1); break;
+  case PK_YTD: snprintf(out, 10, "T%04u-%02u", y, (unsigned)ind_month_of_year(p->last) % 100u); break;
+  case PK_YEAR: snprintf(out, 10, "Y%04u", y); break;
+  case PK_STOCK: out[0] = 0; break;
+  }
+}
+
+bool period_standard(int first, int last, struct period *out)
+{
+  if (first < 0 || last < first || last >= IND_MAX_MONTHS) return false;
+  enum period_kind k;
+  if (first == last) k = PK_MONTH;
+  else if (first % 3 == 0 && last == first + 2) k = PK_QUARTER;
+  else if (first % 12 == 0 && last == first + 11) k = PK_YEAR;
+  else if (first % 12 == 0 && last < first + 11) k = PK_YTD;
+  else return false;
+  *out = (struct period){k, first, last};
+  return true;
+}
+
+/* ---- the definition ---- */
+
+void std_definition_default(struct std_definition *d)
+{
+  *d = (struct std_definition){.require_agreement = true, .assessment_months = 12, .require_plan = true, .min_services = 1};
+}
+
+bool std_definition_parse(json_t *j, struct std_definition *out, const char **field, const char **msg)
+{
+  struct std_definition d;
+  std_definition_default(&d);
+  if (!json_is_object(j)) {
+    *field = 0;
+    *msg = "规范服务定义应为 JSON 对象";
+    return false;
+  }
+  const char *k;
+  json_t *v;
+  json_object_foreach(j, k, v) {
+    *field = k;
+    if (strcmp(k, "require_agreement") == 0 || strcmp(k, "require_plan") == 0) {
+      if (!json_is_boolean(v)) return *msg = "应为 true 或 false", false;
+      *(k[8] == 'a' ? &d.require_agreement : &d.require_plan) = json_is_true(v);
+    } else if (strcmp(k, "assessment_months") == 0) {
+      if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 36)
+        return *msg = "评估有效期应为 0—36 个月（0 表示不要求评估）", false;
+      d.assessment_months = (int)json_integer_value(v);
+    } else if (strcmp(k, "min_services") == 0) {
+      if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 31)
+        return *msg = "每月服务次数应为 1—31", false;
+      d.min_services = (int)json_integer_value(v);
+    } else {
+      return *msg = "未知的定义项", false;
+    }
+  }
+  *out = d;
+  return true;
+}
+
+json_t *std_definition_json(const struct std_definition *d)
+{
+  return json_pack("{s:b,s:i,s:b,s:i}", "require_agreement", d->require_agreement, "assessment_months",
+                   d->assessment_months, "require_plan", d->require_plan, "min_services", d->min_services);
+}
+
+void std_definition_text(const struct std_definition *d, char *out, size_t size)
+{
+  char assess[96] = "", services[64];
+  if (d->assessment_months > 0)
+    snprintf(assess, sizeof assess, "近 %d 个月内（含当月）有综合评估或阶段性评估；", d->assessment_months);
+  snprintf(services, sizeof services, "当月接受服务不少于 %d 次", d->min_services);
+  snprintf(out, size, "登记后次月起，期间内在册的每个月均满足：%s%s%s%s", d->require_agreement ? "知情同意书与服务协议有效；" : "",
+           assess, d->require_plan ? "有当期康复方案（已开始、复核日期未过）；" : "", services);
+}
+
+bool std_definition_equal(const struct std_definition *a, const struct std_definition *b)
+{
+  return a->require_agreement == b->require_agreement && a->assessment_months == b->assessment_months &&
+         a->require_plan == b->require_plan && a->min_services == b->min_services;
+}
+
+/* ---- a client ---- */
+
+static bool bit(const uint8_t *bits, int i) { return bits[i / 8] >> (i % 8) & 1; }
+static void set_bit(uint8_t *bits, int i) { bits[i / 8] |= (uint8_t)(1u << (i % 8)); }
+
+static bool span_covers(const struct day_span *s, size_t n, int64_t from, int64_t to)
+{
+  for (size_t i = 0; i < n; i++)
+    if (s[i].from <= to && s[i].to >= from) return true;
+  return false;
+}
+
+static bool assessed(const struct client_inputs *in, int months, int m)
+{
+  int64_t from = ind_month_first_day(m - months + 1), to = ind_month_last_day(m);
+  for (size_t i = 0; i < in->n_assessments; i++)
+    if (in->assessment_days[i] >= from && in->assessment_days[i] <= to) return true;
+  return false;
+}
+
+void client_facts_compute(const struct client_inputs *in, const struct std_definition *d, struct client_facts *out)
+{
+  memset(out, 0, sizeof *out);
+  out->reg_m = ind_month_of_day(in->reg_day);
+  out->exit_m = in->exit_day < 0 ? IND_NO_EXIT : ind_month_of_day(in->exit_day);
+  out->severe = in->severe;
+  out->first = out->reg_m;
+  if (out->reg_m < 0 || out->reg_m >= IND_MAX_MONTHS || out->exit_m < out->reg_m) {
+    out->first = out->reg_m < 0 ? 0 : out->reg_m;   /* outside the calendar: on no bit at all */
+    return;
+  }
+  int last = -1;
+  unsigned char count[IND_MAX_MONTHS] = {0};
+  for (size_t i = 0; i < in->n_services; i++) {
+    int m = ind_month_of_day(in->service_days[i]);
+    if (m < out->first || m > out->exit_m || m >= IND_MAX_MONTHS) continue;
+    if (count[m] < 255) count[m]++;
+    if (m > last) last = m;
+  }
+  if (last < 0) return;
+  out->n = last - out->first + 1;
+  for (int m = out->first; m <= last; m++) {
+    if (!count[m]) continue;
+    int i = m - out->first;
+    set_bit(out->served, i);
+    if (m == out->reg_m || count[m] < d->min_services) continue;   /* 规范服务 starts the month after registration */
+    if (d->assessment_months > 0 && !assessed(in, d->assessment_months, m)) continue;
+    int64_t from = ind_month_first_day(m), to = ind_month_last_day(m);
+    if (d->require_plan && !span_covers(in->plans, in->n_plans, from, to)) continue;
+    if (d->require_agreement && !span_covers(in->agreements, in->n_agreements, from, to)) continue;
+    set_bit(out->std, i);
+  }
+}
+
+bool client_on_register(const struct client_facts *f, int first, int last)
+{
+  return f->reg_m <= last && f->exit_m >= first;
+}
+
+bool client_standardized(const struct client_facts *f, int first, int last)
+{
+  if (!client_on_register(f, first, last)) return false;
+  int lo = first > f->reg_m + 1 ? first : f->reg_m + 1, hi = last < f->exit_m ? last : f->exit_m;
+  if (lo > hi) return false;
+  for (int m = lo; m <= hi; m++) {
+    int i = m - f->first;
+    if (i < 0 || i >= f->n || !bit(f->std, i)) return false;
+  }
+  return true;
+}
+
+bool client_served(const struct client_facts *f, int first, int last)
+{
+  for (int m = first < f->first ? f->first : first; m <= last && m - f->first < f->n; m++)
+    if (bit(f->served, m - f->first)) return true;
+  return false;
+}
+
+/* ---- contributions ---- */
+
+void contrib_free(struct contrib_list *l)
+{
+  free(l->v);
+  *l = (struct contrib_list){0};
+}
+
+static bool add(struct contrib_list *l, const char *metric, const char *period, int64_t value)
+{
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 32;
+    struct contribution *v = realloc(l->v, cap * sizeof *v);
+    if (!v) return false;
+    l->v = v;
+    l->cap = cap;
+  }
+  struct contribution *c = &l->v[l->n++];
+  snprintf(c->metric, sizeof c->metric, "%s", metric);
+  snprintf(c->period, sizeof c->period, "%s", period);
+  c->value = value;
+  return true;
+}
+
+static int cmp_contrib(const void *a, const void *b)
+{
+  const struct contribution *x = a, *y = b;
+  int c = strcmp(x->metric, y->metric);
+  return c ? c : strcmp(x->period, y->period);
+}
+
+void contrib_normalize(struct contrib_list *l)
+{
+  if (l->n) qsort(l->v, l->n, sizeof *l->v, cmp_contrib);
+  size_t w = 0;
+  for (size_t i = 0; i < l->n; i++) {
+    if (w && cmp_contrib(&l->v[w - 1], &l->v[i]) == 0) l->v[w - 1].value += l->v[i].value;
+    else l->v[w++] = l->v[i];
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < w; i++)
+    if (l->v[i].value) l->v[k++] = l->v[i];
+  l->n = k;
+}
+
+/* Each standard period ending in months lo..hi (month; quarter; year to date, February to
+ * November; year) for which test() holds. */
+static bool periods(const struct client_facts *f, int lo, int hi, const char *metric,
+                    bool (*test)(const struct client_facts *, int, int), struct contrib_list *out)
+{
+  char key[10];
+  for (int m = lo < 0 ? 0 : lo; m <= hi && m < IND_MAX_MONTHS; m++) {
+    int y0 = m - m % 12;
+    struct period ps[3];
+    int n = 0;
+    ps[n++] = (struct period){PK_MONTH, m, m};
+    if (m % 3 == 2) ps[n++] = (struct period){PK_QUARTER, m - 2, m};
+    if (m % 12 == 11) ps[n++] = (struct period){PK_YEAR, y0, m};
+    else if (m % 12 != 0) ps[n++] = (struct period){PK_YTD, y0, m};
+    for (int i = 0; i < n; i++) {
+      if (!test(f, ps[i].first, ps[i].last)) continue;
+      period_key(&ps[i], key);
+      if (!add(out, metric, key, 1)) return false;
+    }
+  }
+  return true;
+}
+
+/* The last month a period with a served or standardized month can end in: the end of the year
+ * of the last month with bits (later periods start after it and hold none). */
+static int last_period_end(const struct client_facts *f)
+{
+  int hi = f->first + f->n - 1;
+  return hi + 11 - hi % 12;
+}
+
+bool client_contributions(const struct client_facts *f, struct contrib_list *out)
+{
+  if (f->reg_m < 0 || f->reg_m >= IND_MAX_MONTHS || f->exit_m < f->reg_m) return true;
+  char key[10];
+  for (int pass = 0; pass < (f->severe ? 2 : 1); pass++) {
+    const char *pre = pass ? "severe_" : "";
+    char reg[16], ex[16], std[16], served[16];
+    snprintf(reg, sizeof reg, "%sreg", pre);
+    snprintf(ex, sizeof ex, "%sexit", pre);
+    snprintf(std, sizeof std, "%sstd", pre);
+    snprintf(served, sizeof served, "%sserved", pre);
+    struct period p = {PK_MONTH, f->reg_m, f->reg_m};
+    period_key(&p, key);
+    if (!add(out, reg, key, 1)) return false;
+    if (f->exit_m != IND_NO_EXIT) {
+      p = (struct period){PK_MONTH, f->exit_m, f->exit_m};
+      period_key(&p, key);
+      if (!add(out, ex, key, 1)) return false;
+    }
+    if (f->n == 0) continue;
+    if (!periods(f, f->reg_m, last_period_end(f), std, client_standardized, out) ||
+        !periods(f, f->first, last_period_end(f), served, client_served, out))
+      return false;
+  }
+  contrib_normalize(out);
+  return true;
+}
+
+bool staff_contributions(const struct staff_facts *f, struct contrib_list *out)
+{
+  if (f->active) {
+    if (!add(out, "staff", "", 1)) return false;
+    if (f->relevant && !add(out, "staff_rel", "", 1)) return false;
+    if (f->direct) {
+      if (!add(out, "staff_direct", "", 1)) return false;
+      for (int i = 0; i < f->n_years; i++) {
+        char key[10];
+        snprintf(key, sizeof key, "Y%04u", (unsigned)f->trained_years[i] % 10000u);
+        if (!add(out, "staff_tr20", key, 1)) return false;
+      }
+    }
+  }
+  contrib_normalize(out);
+  return true;
+}
+
+bool service_contributions(int month, struct contrib_list *out)
+{
+  char key[10];
+  struct period p = {PK_MONTH, month, month};
+  period_key(&p, key);
+  return add(out, "svc", key, 1);
+}
+
+/* ---- the catalogue ---- */
+
+static const struct indicator_def defs[] = {
+  {"county_coverage", "开展社区康复服务的县（市、区）占比", "期间内有康复机构提供服务的县（市、区）", "辖区内县（市、区）总数",
+   "以服务记录为准：期间内辖区某县至少有一条服务记录即计为开展服务。《关于开展“精康融合行动”的通知》（民发〔2022〕104号）目标。",
+   IU_PERCENT, {{2023, 50}, {2024, 65}, {2025, 80}}, -1},
+  {"standardized_service_rate", "登记康复对象接受规范服务率", "接受规范服务的登记康复对象", "期间内在册的登记康复对象",
+   "规范服务的定义见报告所附定义；各省可调整，报告注明所用定义。", IU_PERCENT, {{2023, 30}, {2024, 45}, {2025, 60}}, -1},
+  {"registered_clients", "登记康复对象数", "期间内在册的登记康复对象", 0, "期间内任一天在册即计入。", IU_COUNT, {{0}}, -1},
+  {"service_coverage", "接受服务的康复对象占比", "期间内至少接受一次服务的康复对象", "期间内在册的登记康复对象",
+   "登记当月起计。", IU_PERCENT, {{0}}, -1},
+  {"severe_standardized_service_rate", "严重精神障碍康复对象接受规范服务率", "接受规范服务的严重精神障碍康复对象",
+   "期间内在册的严重精神障碍康复对象", "口径同规范服务率，限登记为严重精神障碍者。", IU_PERCENT, {{0}}, -1},
+  {"staff_relevant_major", "精神卫生、心理、社会工作等相关专业人员占比", "相关专业在岗人员", "在岗服务人员",
+   "按当前在岗人员计。", IU_PERCENT, {{0}}, QUALIFIED_SHARE_TARGET_PCT},
+  {"staff_training_20h", "直接服务人员年度培训达标率", "当年培训不少于 20 小时的直接服务人员", "在岗直接服务人员",
+   "年度取期间结束所在年份。", IU_PERCENT, {{0}}, 100},
+};
+
+const struct indicator_def *indicator_defs(size_t *n)
+{
+  *n = sizeof defs / sizeof defs[0];
+  return defs;
+}
+
+const struct indicator_def *indicator_find(const char *id)
+{
+  for (size_t i = 0; id && i < sizeof defs / sizeof defs[0]; i++)
+    if (strcmp(defs[i].id, id) == 0) return &defs[i];
+  return 0;
+}
+
+int indicator_target(const struct indicator_def *d, int year)
+{
+  if (d->target_all_years >= 0) return d->target_all_years;
+  int t = -1;
+  for (int i = 0; i < 3 && d->targets[i][0]; i++)
+    if (d->targets[i][0] <= year) t = d->targets[i][1];
+  return t;
+}

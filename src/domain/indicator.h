@@ -1,0 +1,126 @@
+/* indicator.h: the officials' indicators as definitions, and what each subject (a client, a
+ * staff member, a service record) contributes to them. Pure functions: the store gathers a
+ * subject's inputs, this module turns them into facts and the facts into contributions, and the
+ * store adds contributions up by region and period (docs/internals/indicators.md).
+ *
+ * Months are counted from 2000-01 (month 0). Periods are months, quarters and years; a query
+ * for any other range is answered month by month. A contribution is (metric, period, value):
+ *   reg, exit      a client entering / leaving the register (flows in the month they happen)
+ *   std            the client received standardized services (规范服务) over the period
+ *   served         the client received at least one service in the period
+ *   severe_*       the same four for clients with a severe mental disorder
+ *   svc            a service record delivered in the period (by the institution's region)
+ *   staff, staff_rel, staff_direct   staff now employed; with a relevant major; in direct service
+ *   staff_tr20     direct-service staff with ≥ 20 training hours in the year
+ * Stocks (clients on the register during a period) are sums of flows, so that a client who
+ * stays registered for years touches two rows, not one per month. */
+#ifndef JK_INDICATOR_H
+#define JK_INDICATOR_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IND_NO_EXIT INT32_MAX
+#define IND_MAX_MONTHS 1200           /* 2000-01 .. 2099-12 */
+#define IND_BITS_BYTES (IND_MAX_MONTHS / 8)
+
+static inline int ind_month(int y, int m) { return (y - 2000) * 12 + (m - 1); }
+static inline int ind_month_year(int mi) { return 2000 + mi / 12; }
+static inline int ind_month_of_year(int mi) { return mi % 12 + 1; }
+/* The month of a day number (days since 1970-01-01). */
+int ind_month_of_day(int64_t day);
+int64_t ind_month_first_day(int month);
+int64_t ind_month_last_day(int month);
+
+/* ---- periods ---- */
+enum period_kind { PK_MONTH, PK_QUARTER, PK_YTD, PK_YEAR, PK_STOCK };
+struct period { enum period_kind kind; int first, last; };   /* months, inclusive */
+/* "M2025-03", "Q2025-1", "T2025-10" (January to October: year to date), "Y2025"; "" for a
+ * stock (now). out needs 10 bytes. */
+void period_key(const struct period *p, char out[10]);
+/* The standard period (month, quarter, year to date, year) covering exactly months
+ * first..last; false when the range is none of them. */
+bool period_standard(int first, int last, struct period *out);
+
+/* ---- 规范服务: the definition ---- */
+/* Jingkang's default (the national texts give none): in each month of the period during which
+ * the client is on the register, from the month after registration on, the client has informed
+ * consent and a service agreement in force, a comprehensive assessment (intake or periodic)
+ * dated within the last 12 months, a current rehab plan (started, review date not passed before
+ * the month began) and at least one service attended. A province may change each part. */
+struct std_definition {
+  bool require_agreement;
+  int assessment_months;    /* 0: no assessment required */
+  bool require_plan;
+  int min_services;         /* attended services in the month, ≥ 1 */
+};
+void std_definition_default(struct std_definition *d);
+/* Parses {"require_agreement":bool,"assessment_months":0..36,"require_plan":bool,
+ * "min_services":1..31}; missing keys keep the default. False with *field and *msg (Chinese)
+ * on anything else. */
+bool std_definition_parse(json_t *j, struct std_definition *out, const char **field, const char **msg);
+json_t *std_definition_json(const struct std_definition *d);
+/* The definition in one Chinese sentence, for reports ("每月：知情同意与服务协议有效；…"). */
+void std_definition_text(const struct std_definition *d, char *out, size_t size);
+bool std_definition_equal(const struct std_definition *a, const struct std_definition *b);
+
+/* ---- a client ---- */
+struct day_span { int64_t from, to; };   /* days, inclusive; to = INT64_MAX when open */
+struct client_inputs {
+  int64_t reg_day, exit_day;          /* exit_day < 0: still registered */
+  bool severe;
+  const int64_t *service_days; size_t n_services;     /* attended services, any order */
+  const int64_t *assessment_days; size_t n_assessments;
+  const struct day_span *plans; size_t n_plans;       /* start .. review date */
+  const struct day_span *agreements; size_t n_agreements; /* consent and agreement both signed .. referral end */
+};
+/* What is kept of a client between writes: months on the register, and bit i of std / served
+ * for month first + i (first = the month after registration). */
+struct client_facts {
+  int reg_m, exit_m;                  /* exit_m = IND_NO_EXIT when registered now */
+  bool severe;
+  int first, n;                       /* months of the bit strings */
+  uint8_t std[IND_BITS_BYTES], served[IND_BITS_BYTES];
+};
+void client_facts_compute(const struct client_inputs *in, const struct std_definition *d, struct client_facts *out);
+/* Whether the client counts for months first..last: on the register (registered by the end,
+ * not left before the start); and whether it received standardized services over them (every
+ * month on the register from the month after registration, at least one such month); served:
+ * at least one service in them. */
+bool client_on_register(const struct client_facts *f, int first, int last);
+bool client_standardized(const struct client_facts *f, int first, int last);
+bool client_served(const struct client_facts *f, int first, int last);
+
+/* ---- contributions ---- */
+struct contribution { char metric[16]; char period[10]; int64_t value; };
+struct contrib_list { struct contribution *v; size_t n, cap; };
+void contrib_free(struct contrib_list *l);
+/* Appends a subject's contributions (sorted by metric, then period, no duplicates). False on
+ * out of memory. */
+bool client_contributions(const struct client_facts *f, struct contrib_list *out);
+
+struct staff_facts {
+  bool active, relevant, direct;
+  int n_years;
+  int trained_years[64];              /* years with ≥ 20 training hours, ascending */
+};
+bool staff_contributions(const struct staff_facts *f, struct contrib_list *out);
+bool service_contributions(int month, struct contrib_list *out);
+/* Sorts by (metric, period) and merges equal keys (values added, zero sums dropped). */
+void contrib_normalize(struct contrib_list *l);
+
+/* ---- the catalogue ---- */
+enum ind_unit { IU_PERCENT, IU_COUNT };
+struct indicator_def {
+  const char *id, *name, *numerator, *denominator, *note;
+  enum ind_unit unit;
+  int targets[3][2];                  /* {year, percent}, by year ascending; {0, 0} unused */
+  int target_all_years;               /* a target that holds every year (percent), or -1 */
+};
+const struct indicator_def *indicator_defs(size_t *n);
+const struct indicator_def *indicator_find(const char *id);
+/* The target for the year (the latest year's when past the table; -1 before it or none). */
+int indicator_target(const struct indicator_def *d, int year);
+
+#endif

@@ -1,0 +1,735 @@
+/* indicator_store.c: facts, contributions and aggregates (see indicator_store.h).
+ *
+ * A refresh of one subject: read its stored facts (what it contributes now), gather its inputs
+ * from the raw tables, compute the new facts and contributions (domain/indicator.c), add the
+ * difference to the aggregate rows of each of its scopes (the nation, its province, prefecture,
+ * county and township, its organization), store the new facts. Rows that fall to zero are
+ * deleted, so that "no row" and "zero" are the same thing for the check. */
+#include "store/indicator_store.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "domain/care.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { KIND_CLIENT = 1, KIND_STAFF = 2 };
+
+static const char SQL_DIRTY[] = "SELECT kind, rid FROM ind_dirty LIMIT $1";
+static const char SQL_UNDIRTY[] = "DELETE FROM ind_dirty WHERE kind = $1 AND rid = $2";
+static const char SQL_PENDING[] = "SELECT count(*) FROM ind_dirty";
+static const char *const SQL_ADD[2] = {
+  "INSERT INTO ind_agg(metric, level, scope, period, value) VALUES ($1, $2, $3, $4, $5)"
+  " ON CONFLICT (metric, level, scope, period) DO UPDATE SET value = value + excluded.value RETURNING value",
+  "INSERT INTO ind_check(metric, level, scope, period, value) VALUES ($1, $2, $3, $4, $5)"
+  " ON CONFLICT (metric, level, scope, period) DO UPDATE SET value = value + excluded.value RETURNING value",
+};
+static const char *const SQL_ZERO[2] = {
+  "DELETE FROM ind_agg WHERE metric = $1 AND level = $2 AND scope = $3 AND period = $4 AND value = 0",
+  "DELETE FROM ind_check WHERE metric = $1 AND level = $2 AND scope = $3 AND period = $4 AND value = 0",
+};
+
+static const char SQL_C_CLIENT[] =
+  "SELECT residence_region, organization_rid, severe, created_at, exited_at FROM client WHERE rid = $1";
+static const char SQL_C_SERVICES[] = "SELECT date FROM service_attendance WHERE client_rid = $1 AND attended = 1";
+static const char SQL_C_ASSESS[] =
+  "SELECT date FROM assessment a WHERE client_rid = $1 AND instrument IN ('intake', 'periodic')"
+  " AND NOT EXISTS (SELECT 1 FROM assessment b WHERE b.series = a.series AND b.version > a.version)";
+static const char SQL_C_PLANS[] =
+  "SELECT start_date, review_date FROM rehab_plan p WHERE client_rid = $1"
+  " AND NOT EXISTS (SELECT 1 FROM rehab_plan q WHERE q.series = p.series AND q.version > p.version)";
+static const char SQL_C_AGREE[] =
+  "SELECT json_extract(informed_consent, '$.signed_on'), json_extract(agreement, '$.signed_on'),"
+  " (SELECT min(time) FROM referral_event e WHERE e.referral_rid = r.rid"
+  "  AND e.to_status IN ('closed', 'moved', 'withdrawn', 'rejected'))"
+  " FROM referral r WHERE client_rid = $1 AND informed_consent IS NOT NULL AND agreement IS NOT NULL";
+static const char SQL_C_FACTS[] =
+  "SELECT region, org_rid, reg_m, exit_m, severe, first, n, std, served FROM ind_client WHERE rid = $1";
+static const char SQL_C_PUT[] =
+  "INSERT OR REPLACE INTO ind_client(rid, region, org_rid, reg_m, exit_m, severe, first, n, std, served)"
+  " VALUES ($1, $2, nullif($3, 0), $4, $5, $6, $7, $8, $9, $10)";
+static const char SQL_C_DEL[] = "DELETE FROM ind_client WHERE rid = $1";
+
+static const char SQL_S_STAFF[] = "SELECT region, org_rid, active, major_field, direct_service FROM staff WHERE rid = $1";
+static const char SQL_S_TRAINED[] =
+  "SELECT CAST(substr(date, 1, 4) AS INTEGER) AS y FROM training WHERE staff_rid = $1"
+  " GROUP BY y HAVING sum(hours_x10) >= $2 ORDER BY y";
+static const char SQL_S_FACTS[] =
+  "SELECT region, org_rid, active, relevant, direct, trained_years FROM ind_staff WHERE rid = $1";
+static const char SQL_S_PUT[] =
+  "INSERT OR REPLACE INTO ind_staff(rid, region, org_rid, active, relevant, direct, trained_years)"
+  " VALUES ($1, $2, nullif($3, 0), $4, $5, $6, $7)";
+static const char SQL_S_DEL[] = "DELETE FROM ind_staff WHERE rid = $1";
+
+static const char SQL_DEFS[] = "SELECT region, definition FROM ind_definition";
+
+/* ---- definitions ---- */
+
+struct defs {
+  int n;
+  struct { char region[4]; struct std_definition d; } v[48];
+};
+
+static jk_status load_defs(struct db *db, struct defs *out)
+{
+  out->n = 0;
+  sqlite3_stmt *st = db_prepare(db, SQL_DEFS);
+  if (!st) return JK_EINTERNAL;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW && out->n < 48) {
+    const char *region = (const char *)sqlite3_column_text(st, 0), *text = (const char *)sqlite3_column_text(st, 1);
+    json_t *j = text ? json_loads(text, 0, 0) : 0;
+    const char *field, *msg;
+    struct std_definition d;
+    bool ok = j && std_definition_parse(j, &d, &field, &msg);
+    json_decref(j);
+    if (!ok || !region || strlen(region) > 2) continue;   /* a stored definition was checked when stored */
+    snprintf(out->v[out->n].region, sizeof out->v[0].region, "%s", region);
+    out->v[out->n++].d = d;
+  }
+  db_done(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+static const struct std_definition *def_for(const struct defs *defs, const char *region, const char **source)
+{
+  static const struct std_definition fallback = {true, 12, true, 1};
+  const struct std_definition *national = 0;
+  for (int i = 0; i < defs->n; i++) {
+    if (defs->v[i].region[0] == 0) national = &defs->v[i].d;
+    else if (region && strncmp(region, defs->v[i].region, 2) == 0) {
+      if (source) *source = "province";
+      return &defs->v[i].d;
+    }
+  }
+  if (source) *source = national ? "national" : "default";
+  return national ? national : &fallback;
+}
+
+/* ---- applying contributions ---- */
+
+struct scopes {
+  int n;
+  int level[6];
+  char scope[6][24];
+};
+
+static void scopes_of(const char *region, int64_t org_rid, struct scopes *s)
+{
+  static const int lens[] = {0, 2, 4, 6, 9};
+  size_t len = region ? strlen(region) : 0;
+  s->n = 0;
+  for (int l = 0; l < 5; l++) {
+    if ((size_t)lens[l] > len) break;
+    s->level[s->n] = l;
+    snprintf(s->scope[s->n++], sizeof s->scope[0], "%.*s", lens[l], region);
+  }
+  if (org_rid > 0) {
+    s->level[s->n] = IND_LEVEL_ORG;
+    snprintf(s->scope[s->n++], sizeof s->scope[0], "%lld", (long long)org_rid);
+  }
+}
+
+static jk_status add_one(struct db *db, int table, const char *metric, int level, const char *scope,
+                         const char *period, int64_t value)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_ADD[table]);
+  if (!st) return JK_EINTERNAL;
+  db_bind_text(st, 1, metric);
+  db_bind_int64(st, 2, level);
+  db_bind_text(st, 3, scope);
+  db_bind_text(st, 4, period);
+  db_bind_int64(st, 5, value);
+  int rc = sqlite3_step(st);
+  int64_t now = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+  if (rc == SQLITE_ROW) rc = sqlite3_step(st);
+  db_done(st);
+  if (rc != SQLITE_DONE) return db_status(rc);
+  if (now != 0) return JK_OK;
+  st = db_prepare(db, SQL_ZERO[table]);
+  if (!st) return JK_EINTERNAL;
+  db_bind_text(st, 1, metric);
+  db_bind_int64(st, 2, level);
+  db_bind_text(st, 3, scope);
+  db_bind_text(st, 4, period);
+  rc = sqlite3_step(st);
+  db_done(st);
+  return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+/* Adds sign × each contribution to every scope. */
+static jk_status apply(struct db *db, int table, const struct scopes *s, const struct contrib_list *l, int sign)
+{
+  for (size_t i = 0; i < l->n; i++)
+    for (int k = 0; k < s->n; k++) {
+      jk_status st = add_one(db, table, l->v[i].metric, s->level[k], s->scope[k], l->v[i].period, sign * l->v[i].value);
+      if (st != JK_OK) return st;
+    }
+  return JK_OK;
+}
+
+/* new − old, as one list (both sorted and merged). */
+static bool difference(const struct contrib_list *old, const struct contrib_list *new, struct contrib_list *out)
+{
+  size_t need = old->n + new->n;
+  if (!need) return true;
+  out->v = malloc(need * sizeof *out->v);
+  if (!out->v) return false;
+  out->cap = need;
+  memcpy(out->v, new->v, new->n * sizeof *out->v);
+  for (size_t i = 0; i < old->n; i++) {
+    out->v[new->n + i] = old->v[i];
+    out->v[new->n + i].value = -old->v[i].value;
+  }
+  out->n = need;
+  contrib_normalize(out);
+  return true;
+}
+
+static bool scopes_equal(const struct scopes *a, const struct scopes *b)
+{
+  if (a->n != b->n) return false;
+  for (int i = 0; i < a->n; i++)
+    if (a->level[i] != b->level[i] || strcmp(a->scope[i], b->scope[i])) return false;
+  return true;
+}
+
+/* Moves the aggregates from (old scopes, old list) to (new scopes, new list). */
+static jk_status move(struct db *db, int table, const struct scopes *os, const struct contrib_list *ol,
+                      const struct scopes *ns, const struct contrib_list *nl)
+{
+  if (!scopes_equal(os, ns)) {
+    jk_status st = apply(db, table, os, ol, -1);
+    return st != JK_OK ? st : apply(db, table, ns, nl, 1);
+  }
+  struct contrib_list d = {0};
+  if (!difference(ol, nl, &d)) return JK_EUNAVAIL;
+  jk_status st = apply(db, table, ns, &d, 1);
+  contrib_free(&d);
+  return st;
+}
+
+/* ---- a client ---- */
+
+struct days { int64_t *v; size_t n, cap; };
+struct spans { struct day_span *v; size_t n, cap; };
+
+static bool days_push(struct days *d, int64_t x)
+{
+  if (d->n == d->cap) {
+    size_t cap = d->cap ? d->cap * 2 : 64;
+    int64_t *v = realloc(d->v, cap * sizeof *v);
+    if (!v) return false;
+    d->v = v;
+    d->cap = cap;
+  }
+  d->v[d->n++] = x;
+  return true;
+}
+
+static bool spans_push(struct spans *d, struct day_span x)
+{
+  if (d->n == d->cap) {
+    size_t cap = d->cap ? d->cap * 2 : 8;
+    struct day_span *v = realloc(d->v, cap * sizeof *v);
+    if (!v) return false;
+    d->v = v;
+    d->cap = cap;
+  }
+  d->v[d->n++] = x;
+  return true;
+}
+
+static bool day_of(const unsigned char *text, int64_t *out)
+{
+  struct jk_date d;
+  if (!text || !date_parse((const char *)text, &d)) return false;
+  *out = date_to_days(d);
+  return true;
+}
+
+static int64_t day_of_ms(int64_t ms) { return date_to_days(date_from_ms(ms)); }
+
+/* One column of dates (col 0) of a statement bound to the client. */
+static jk_status collect_days(struct db *db, const char *sql, int64_t rid, struct days *out)
+{
+  sqlite3_stmt *st = db_prepare(db, sql);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  int rc;
+  jk_status res = JK_OK;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t d;
+    if (day_of(sqlite3_column_text(st, 0), &d) && !days_push(out, d)) {
+      res = JK_EUNAVAIL;
+      break;
+    }
+  }
+  db_done(st);
+  return res != JK_OK ? res : rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+static jk_status collect_spans(struct db *db, int64_t rid, struct spans *plans, struct spans *agreements)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_C_PLANS);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  int rc;
+  jk_status res = JK_OK;
+  while (res == JK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    struct day_span s;
+    if (day_of(sqlite3_column_text(st, 0), &s.from) && day_of(sqlite3_column_text(st, 1), &s.to) &&
+        !spans_push(plans, s))
+      res = JK_EUNAVAIL;
+  }
+  db_done(st);
+  if (res != JK_OK || rc != SQLITE_DONE) return res != JK_OK ? res : db_status(rc);
+  if (!(st = db_prepare(db, SQL_C_AGREE))) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  while (res == JK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t consent, agreement;
+    if (!day_of(sqlite3_column_text(st, 0), &consent) || !day_of(sqlite3_column_text(st, 1), &agreement)) continue;
+    struct day_span s = {consent > agreement ? consent : agreement, INT64_MAX};
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL) s.to = day_of_ms(sqlite3_column_int64(st, 2));
+    if (!spans_push(agreements, s)) res = JK_EUNAVAIL;
+  }
+  db_done(st);
+  return res != JK_OK ? res : rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+struct client_now {
+  bool exists;
+  char region[16];
+  int64_t org_rid;
+  struct client_facts f;
+};
+
+/* The client's facts computed from the raw tables. */
+static jk_status client_compute(struct db *db, const struct defs *defs, int64_t rid, struct client_now *out)
+{
+  memset(out, 0, sizeof *out);
+  sqlite3_stmt *st = db_prepare(db, SQL_C_CLIENT);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  int rc = sqlite3_step(st);
+  struct client_inputs in = {.exit_day = -1};
+  if (rc == SQLITE_ROW) {
+    out->exists = true;
+    snprintf(out->region, sizeof out->region, "%s", (const char *)sqlite3_column_text(st, 0));
+    out->org_rid = sqlite3_column_int64(st, 1);
+    in.severe = sqlite3_column_int(st, 2) != 0;
+    in.reg_day = day_of_ms(sqlite3_column_int64(st, 3));
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL) in.exit_day = day_of_ms(sqlite3_column_int64(st, 4));
+  }
+  db_done(st);
+  if (rc == SQLITE_DONE) return JK_OK;   /* deleted */
+  if (rc != SQLITE_ROW) return db_status(rc);
+  struct days services = {0}, assessments = {0};
+  struct spans plans = {0}, agreements = {0};
+  jk_status res = collect_days(db, SQL_C_SERVICES, rid, &services);
+  if (res == JK_OK) res = collect_days(db, SQL_C_ASSESS, rid, &assessments);
+  if (res == JK_OK) res = collect_spans(db, rid, &plans, &agreements);
+  if (res == JK_OK) {
+    in.service_days = services.v;
+    in.n_services = services.n;
+    in.assessment_days = assessments.v;
+    in.n_assessments = assessments.n;
+    in.plans = plans.v;
+    in.n_plans = plans.n;
+    in.agreements = agreements.v;
+    in.n_agreements = agreements.n;
+    client_facts_compute(&in, def_for(defs, out->region, 0), &out->f);
+  }
+  free(services.v);
+  free(assessments.v);
+  free(plans.v);
+  free(agreements.v);
+  return res;
+}
+
+static void unpack_bits(sqlite3_stmt *st, int col, uint8_t *bits, int n)
+{
+  const void *b = sqlite3_column_blob(st, col);
+  int len = sqlite3_column_bytes(st, col), want = (n + 7) / 8;
+  if (b && len > 0) memcpy(bits, b, (size_t)(len < want ? len : want));
+}
+
+/* The facts stored for a client (what it contributes now). */
+static jk_status client_stored(struct db *db, int64_t rid, struct client_now *out)
+{
+  memset(out, 0, sizeof *out);
+  sqlite3_stmt *st = db_prepare(db, SQL_C_FACTS);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    out->exists = true;
+    snprintf(out->region, sizeof out->region, "%s", (const char *)sqlite3_column_text(st, 0));
+    out->org_rid = sqlite3_column_int64(st, 1);
+    out->f.reg_m = sqlite3_column_int(st, 2);
+    out->f.exit_m = sqlite3_column_int(st, 3);
+    out->f.severe = sqlite3_column_int(st, 4) != 0;
+    out->f.first = sqlite3_column_int(st, 5);
+    out->f.n = sqlite3_column_int(st, 6);
+    if (out->f.n < 0 || out->f.n > IND_MAX_MONTHS) out->f.n = 0;
+    unpack_bits(st, 7, out->f.std, out->f.n);
+    unpack_bits(st, 8, out->f.served, out->f.n);
+  }
+  db_done(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+static jk_status client_store_facts(struct db *db, int64_t rid, const struct client_now *c)
+{
+  sqlite3_stmt *st = db_prepare(db, c->exists ? SQL_C_PUT : SQL_C_DEL);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  if (c->exists) {
+    int bytes = (c->f.n + 7) / 8;
+    db_bind_text(st, 2, c->region);
+    db_bind_int64(st, 3, c->org_rid);
+    db_bind_int64(st, 4, c->f.reg_m);
+    db_bind_int64(st, 5, c->f.exit_m);
+    db_bind_int64(st, 6, c->f.severe);
+    db_bind_int64(st, 7, c->f.first);
+    db_bind_int64(st, 8, c->f.n);
+    db_bind_blob(st, 9, c->f.std, bytes);
+    db_bind_blob(st, 10, c->f.served, bytes);
+  }
+  int rc = sqlite3_step(st);
+  db_done(st);
+  return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+static jk_status contributions_of(const struct client_now *c, struct scopes *s, struct contrib_list *l)
+{
+  s->n = 0;
+  if (!c->exists) return JK_OK;
+  scopes_of(c->region, c->org_rid, s);
+  return client_contributions(&c->f, l) ? JK_OK : JK_EUNAVAIL;
+}
+
+static jk_status refresh_client(struct db *db, const struct defs *defs, int64_t rid)
+{
+  struct client_now *old = malloc(sizeof *old), *now = malloc(sizeof *now);
+  struct contrib_list ol = {0}, nl = {0};
+  struct scopes os, ns;
+  jk_status st = old && now ? JK_OK : JK_EUNAVAIL;
+  if (st == JK_OK) st = client_stored(db, rid, old);
+  if (st == JK_OK) st = client_compute(db, defs, rid, now);
+  if (st == JK_OK) st = contributions_of(old, &os, &ol);
+  if (st == JK_OK) st = contributions_of(now, &ns, &nl);
+  if (st == JK_OK) st = move(db, 0, &os, &ol, &ns, &nl);
+  if (st == JK_OK && (old->exists || now->exists)) st = client_store_facts(db, rid, now);
+  contrib_free(&ol);
+  contrib_free(&nl);
+  free(old);
+  free(now);
+  return st;
+}
+
+/* ---- a staff member ---- */
+
+struct staff_now {
+  bool exists;
+  char region[16];
+  int64_t org_rid;
+  struct staff_facts f;
+};
+
+static void years_text(const struct staff_facts *f, char *out, size_t size)
+{
+  size_t w = 0;
+  out[0] = 0;
+  for (int i = 0; i < f->n_years && w + 6 < size; i++)
+    w += (size_t)snprintf(out + w, size - w, "%s%d", i ? "," : "", f->trained_years[i]);
+}
+
+static void years_parse(const char *text, struct staff_facts *f)
+{
+  f->n_years = 0;
+  for (const char *p = text; p && *p && f->n_years < 64;) {
+    char *end;
+    long y = strtol(p, &end, 10);
+    if (end == p) break;
+    f->trained_years[f->n_years++] = (int)y;
+    p = *end == ',' ? end + 1 : end;
+  }
+}
+
+static jk_status staff_compute(struct db *db, int64_t rid, struct staff_now *out)
+{
+  memset(out, 0, sizeof *out);
+  sqlite3_stmt *st = db_prepare(db, SQL_S_STAFF);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    out->exists = true;
+    snprintf(out->region, sizeof out->region, "%s", (const char *)sqlite3_column_text(st, 0));
+    out->org_rid = sqlite3_column_int64(st, 1);
+    out->f.active = sqlite3_column_int(st, 2) != 0;
+    const char *major = (const char *)sqlite3_column_text(st, 3);
+    out->f.relevant = major && major_field_relevant(major);
+    out->f.direct = sqlite3_column_int(st, 4) != 0;
+  }
+  db_done(st);
+  if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+  if (!(st = db_prepare(db, SQL_S_TRAINED))) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  db_bind_int64(st, 2, TRAINING_HOURS_TARGET_X10);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW && out->f.n_years < 64)
+    out->f.trained_years[out->f.n_years++] = sqlite3_column_int(st, 0);
+  db_done(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+static jk_status staff_stored(struct db *db, int64_t rid, struct staff_now *out)
+{
+  memset(out, 0, sizeof *out);
+  sqlite3_stmt *st = db_prepare(db, SQL_S_FACTS);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    out->exists = true;
+    snprintf(out->region, sizeof out->region, "%s", (const char *)sqlite3_column_text(st, 0));
+    out->org_rid = sqlite3_column_int64(st, 1);
+    out->f.active = sqlite3_column_int(st, 2) != 0;
+    out->f.relevant = sqlite3_column_int(st, 3) != 0;
+    out->f.direct = sqlite3_column_int(st, 4) != 0;
+    years_parse((const char *)sqlite3_column_text(st, 5), &out->f);
+  }
+  db_done(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+static jk_status staff_store_facts(struct db *db, int64_t rid, const struct staff_now *s)
+{
+  sqlite3_stmt *st = db_prepare(db, s->exists ? SQL_S_PUT : SQL_S_DEL);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  if (s->exists) {
+    char years[64 * 6];
+    years_text(&s->f, years, sizeof years);
+    db_bind_text(st, 2, s->region);
+    db_bind_int64(st, 3, s->org_rid);
+    db_bind_int64(st, 4, s->f.active);
+    db_bind_int64(st, 5, s->f.relevant);
+    db_bind_int64(st, 6, s->f.direct);
+    db_bind_text(st, 7, years);
+  }
+  int rc = sqlite3_step(st);
+  db_done(st);
+  return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+static jk_status staff_contributions_of(const struct staff_now *s, struct scopes *sc, struct contrib_list *l)
+{
+  sc->n = 0;
+  if (!s->exists) return JK_OK;
+  scopes_of(s->region, s->org_rid, sc);
+  return staff_contributions(&s->f, l) ? JK_OK : JK_EUNAVAIL;
+}
+
+static jk_status refresh_staff(struct db *db, int64_t rid)
+{
+  struct staff_now old, now;
+  struct contrib_list ol = {0}, nl = {0};
+  struct scopes os, ns;
+  jk_status st = staff_stored(db, rid, &old);
+  if (st == JK_OK) st = staff_compute(db, rid, &now);
+  if (st == JK_OK) st = staff_contributions_of(&old, &os, &ol);
+  if (st == JK_OK) st = staff_contributions_of(&now, &ns, &nl);
+  if (st == JK_OK) st = move(db, 0, &os, &ol, &ns, &nl);
+  if (st == JK_OK && (old.exists || now.exists)) st = staff_store_facts(db, rid, &now);
+  contrib_free(&ol);
+  contrib_free(&nl);
+  return st;
+}
+
+/* ---- flushing ---- */
+
+jk_status indicator_store_flush(struct db *db, int64_t limit, int64_t *done)
+{
+  if (done) *done = 0;
+  struct { int kind; int64_t rid; } *batch = 0;
+  size_t n = 0, cap = 0;
+  sqlite3_stmt *st = db_prepare(db, SQL_DIRTY);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, limit);
+  int rc;
+  jk_status res = JK_OK;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 64;
+      void *v = realloc(batch, cap * sizeof *batch);
+      if (!v) {
+        res = JK_EUNAVAIL;
+        break;
+      }
+      batch = v;
+    }
+    batch[n].kind = sqlite3_column_int(st, 0);
+    batch[n++].rid = sqlite3_column_int64(st, 1);
+  }
+  db_done(st);
+  if (res == JK_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) res = db_status(rc);
+  if (res != JK_OK || n == 0) {
+    free(batch);
+    return res;
+  }
+  struct defs *defs = malloc(sizeof *defs);
+  res = defs ? load_defs(db, defs) : JK_EUNAVAIL;
+  for (size_t i = 0; i < n && res == JK_OK; i++) {
+    if (batch[i].kind == KIND_CLIENT) res = refresh_client(db, defs, batch[i].rid);
+    else if (batch[i].kind == KIND_STAFF) res = refresh_staff(db, batch[i].rid);
+    if (res != JK_OK) break;
+    if (!(st = db_prepare(db, SQL_UNDIRTY))) {
+      res = JK_EINTERNAL;
+      break;
+    }
+    db_bind_int64(st, 1, batch[i].kind);
+    db_bind_int64(st, 2, batch[i].rid);
+    rc = sqlite3_step(st);
+    db_done(st);
+    if (rc != SQLITE_DONE) res = db_status(rc);
+    else if (done) (*done)++;
+  }
+  if (res != JK_OK) log_error("indicators: folding a change into the aggregates failed (%d)", (int)res);
+  free(defs);
+  free(batch);
+  return res;
+}
+
+jk_status indicator_store_pending(struct db *db, int64_t *n)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_PENDING);
+  if (!st) return JK_EINTERNAL;
+  return db_step_int(st, n);
+}
+
+/* ---- rebuild and check ---- */
+
+static const char SQL_SVC_COUNTS[] =
+  "INSERT INTO %s(metric, level, scope, period, value)"
+  "  SELECT 'svc', 3, substr(o.region, 1, 6), 'M' || substr(s.date, 1, 7), count(*) FROM service_record s"
+  "  JOIN organization o ON o.rid = s.org_rid WHERE length(o.region) >= 6 GROUP BY 3, 4;"
+  "INSERT INTO %s(metric, level, scope, period, value)"
+  "  SELECT 'svc', 9, CAST(org_rid AS TEXT), 'M' || substr(date, 1, 7), count(*) FROM service_record GROUP BY 3, 4;";
+static const char SQL_REBUILD_START[] =
+  "DELETE FROM ind_agg; DELETE FROM ind_client; DELETE FROM ind_staff; DELETE FROM ind_dirty;"
+  "INSERT INTO ind_dirty SELECT 1, rid FROM client; INSERT INTO ind_dirty SELECT 2, rid FROM staff;";
+static const char SQL_CHECK_TABLE[] =
+  "CREATE TEMP TABLE ind_check (metric TEXT NOT NULL, level INTEGER NOT NULL, scope TEXT NOT NULL,"
+  " period TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (metric, level, scope, period)) WITHOUT ROWID";
+static const char SQL_ALL_CLIENTS[] = "SELECT rid FROM client ORDER BY rid";
+static const char SQL_ALL_STAFF[] = "SELECT rid FROM staff ORDER BY rid";
+static const char SQL_COMPARE[] =
+  "SELECT c.metric, c.level, c.scope, c.period, c.value, coalesce(a.value, 0) FROM ind_check c"
+  " LEFT JOIN ind_agg a USING (metric, level, scope, period) WHERE a.value IS NULL OR a.value <> c.value"
+  " UNION ALL SELECT a.metric, a.level, a.scope, a.period, 0, a.value FROM ind_agg a"
+  " WHERE a.value <> 0 AND NOT EXISTS (SELECT 1 FROM ind_check c WHERE c.metric = a.metric AND c.level = a.level"
+  " AND c.scope = a.scope AND c.period = a.period)";
+static const char SQL_COMPARED[] = "SELECT count(*) FROM ind_check";
+
+static jk_status svc_counts(struct db *db, const char *table)
+{
+  char sql[sizeof SQL_SVC_COUNTS + 32];
+  snprintf(sql, sizeof sql, SQL_SVC_COUNTS, table, table);
+  return db_exec(db, sql);
+}
+
+jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int64_t done, int64_t total), void *ctx,
+                                  int64_t *subjects)
+{
+  *subjects = 0;
+  jk_status st = db_begin_write(db);
+  if (st == JK_OK) st = db_exec(db, SQL_REBUILD_START);
+  if (st == JK_OK) st = svc_counts(db, "ind_agg");
+  int64_t total = 0;
+  if (st == JK_OK) st = indicator_store_pending(db, &total);
+  if (st == JK_OK) st = db_commit(db);
+  else if (db_in_write(db)) db_rollback(db);
+  return st == JK_OK ? indicator_store_drain(db, 5000, progress, ctx, total, subjects) : st;
+}
+
+jk_status indicator_store_drain(struct db *db, int64_t batch, void (*progress)(void *ctx, int64_t done, int64_t total),
+                                void *ctx, int64_t total, int64_t *subjects)
+{
+  jk_status st = JK_OK;
+  *subjects = 0;
+  for (;;) {
+    int64_t done = 0;
+    if ((st = db_begin_write(db)) != JK_OK) break;
+    if ((st = indicator_store_flush(db, batch, &done)) != JK_OK) {
+      db_rollback(db);
+      break;
+    }
+    if ((st = db_commit(db)) != JK_OK) break;
+    *subjects += done;
+    if (progress && done) progress(ctx, *subjects, total);
+    if (done < batch) break;
+  }
+  return st;
+}
+
+/* Recomputes every subject of one kind into ind_check. */
+static jk_status check_kind(struct db *db, const struct defs *defs, int kind)
+{
+  sqlite3_stmt *all = db_prepare(db, kind == KIND_CLIENT ? SQL_ALL_CLIENTS : SQL_ALL_STAFF);
+  if (!all) return JK_EINTERNAL;
+  int rc;
+  jk_status st = JK_OK;
+  while (st == JK_OK && (rc = sqlite3_step(all)) == SQLITE_ROW) {
+    int64_t rid = sqlite3_column_int64(all, 0);
+    struct contrib_list l = {0};
+    struct scopes s;
+    if (kind == KIND_CLIENT) {
+      struct client_now *c = malloc(sizeof *c);
+      st = c ? client_compute(db, defs, rid, c) : JK_EUNAVAIL;
+      if (st == JK_OK) st = contributions_of(c, &s, &l);
+      free(c);
+    } else {
+      struct staff_now c;
+      st = staff_compute(db, rid, &c);
+      if (st == JK_OK) st = staff_contributions_of(&c, &s, &l);
+    }
+    if (st == JK_OK) st = apply(db, 1, &s, &l, 1);
+    contrib_free(&l);
+  }
+  db_done(all);
+  return st != JK_OK ? st : rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+jk_status indicator_store_check(struct db *db, void (*report)(void *ctx, const char *line), void *ctx,
+                                int64_t *mismatches, int64_t *compared)
+{
+  *mismatches = *compared = 0;
+  struct defs *defs = malloc(sizeof *defs);
+  if (!defs) return JK_EUNAVAIL;
+  jk_status st = db_begin_write(db);   /* rolled back at the end: nothing stays */
+  if (st == JK_OK) st = load_defs(db, defs);
+  if (st == JK_OK) st = db_exec(db, SQL_CHECK_TABLE);
+  if (st == JK_OK) st = check_kind(db, defs, KIND_CLIENT);
+  if (st == JK_OK) st = check_kind(db, defs, KIND_STAFF);
+  if (st == JK_OK) st = svc_counts(db, "ind_check");
+  sqlite3_stmt *q = st == JK_OK ? db_prepare(db, SQL_COMPARE) : 0;
+  if (st == JK_OK && !q) st = JK_EINTERNAL;
+  int rc = SQLITE_DONE;
+  while (q && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    char line[256];
+    snprintf(line, sizeof line, "%s level %d scope '%s' period '%s': recomputed %lld, stored %lld",
+             (const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 1), (const char *)sqlite3_column_text(q, 2),
+             (const char *)sqlite3_column_text(q, 3), (long long)sqlite3_column_int64(q, 4),
+             (long long)sqlite3_column_int64(q, 5));
+    (*mismatches)++;
+    if (report) report(ctx, line);
+  }
+  if (q) db_done(q);
+  if (st == JK_OK && rc != SQLITE_DONE) st = db_status(rc);
+  if (st == JK_OK && (q = db_prepare(db, SQL_COMPARED))) st = db_step_int(q, compared);
+  if (db_in_write(db)) db_rollback(db);
+  free(defs);
+  return st;
+}

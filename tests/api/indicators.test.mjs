@@ -1,0 +1,278 @@
+// indicators.test.mjs: the officials' indicators against a hand-built dataset whose answers are
+// known, the roll-up identity, scope by role, the 规范服务 definition, and the aggregates against a
+// full recomputation after random writes, updates and deletions (`jingkang indicators check`).
+//
+// Five clients of 米易 (510421), served by 米易精康家园, registered in January 2025 (their
+// registration is moved back by SQL, as a migration or an import would: the triggers see it):
+//   A  consent + agreement 2025-01-20, periodic assessment 2025-01-25, plan 2025-01-25..2025-12-31,
+//      a service in every month February–December          → standardized every month
+//   B  as A, but no service in June                         → not in June, Q2 or the year
+//   C  as A, but no plan                                    → never standardized; served
+//   D  as A, but no service at all                          → on the register only
+//   E  as A, services February–June, closed in June 2025    → standardized for the year
+// The demo's own clients are registered now (2026) and do not count in 2025.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startServer, cli, expectStatus, makeIdNumber, uniqueName } from './helpers.mjs';
+
+let srv, hospital, worker, rehab, official, city, official2, evaluator, sysadmin;
+let miyi, cityHospital;
+const clients = {};
+const db = () => path.join(srv.dataDir, 'jingkang.db');
+const sql = (q) => execFileSync('sqlite3', [db(), q], { encoding: 'utf8' }).trim();
+const ms = (date) => Date.parse(`${date}T10:00:00+08:00`);
+const act = (api, id, action, body = {}) => api.post(`/api/v1/referrals/${id}/${action}`, body);
+const signed = (extra = {}) => ({ client_signed: true, signed_on: '2025-01-20', version: '2025.1', ...extra });
+const months = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => `2025-${String(from + i).padStart(2, '0')}-15`);
+
+async function inService(label) {
+  const body = {
+    client: { name: uniqueName(), id_number: makeIdNumber({ region: '510421', birth: '1980-03-03' }), residence_region: '510421', diagnosis: 'F20.0' },
+    source: 'hospital', need: { functions: ['day_care'] },
+    consent: { client_agreed: true, guardian_agreed: true, guardian_name: '王父', signed_on: '2025-01-10' },
+    assessment: { date: '2025-01-10', risk_level: 0, summary: '病情稳定' },
+  };
+  const ref = expectStatus(await hospital.post('/api/v1/referrals', body), 201);
+  expectStatus(await act(worker, ref.id, 'register'), 200);
+  expectStatus(await act(worker, ref.id, 'dispatch', { organization: miyi.id }), 200);
+  expectStatus(await act(rehab, ref.id, 'accept'), 200);
+  expectStatus(await act(rehab, ref.id, 'consent', signed()), 200);
+  expectStatus(await act(rehab, ref.id, 'agreement', signed({ price_terms: '日间照料 30元/天' })), 200);
+  expectStatus(await act(rehab, ref.id, 'start'), 200);
+  clients[label] = ref.client.id;
+  return ref.client.id;
+}
+
+async function periodic(id, date) {
+  const inst = expectStatus(await rehab.get('/api/v1/instruments/periodic'), 200);
+  const answers = {};
+  for (const it of inst.items) {
+    if (it.show_if && !it.show_if.in.some((v) => answers[it.show_if.item] === v)) continue;
+    if (!it.required) continue;
+    answers[it.id] = it.type === 'choice' ? it.options[0].value : it.type === 'multi' ? [it.options[0].value]
+      : it.type === 'number' ? it.min : it.type === 'date' ? date : it.type === 'bool' ? false : '良好';
+  }
+  expectStatus(await rehab.post(`/api/v1/clients/${id}/assessments`, { instrument: 'periodic', date, answers }), 201);
+}
+
+let nurse;
+async function service(ids, date) {
+  expectStatus(await rehab.post('/api/v1/service-records', {
+    type: 'medication', date, duration_minutes: 30, place: 'home', clients: ids, staff: [nurse], content: '服药训练',
+  }), 201);
+}
+
+const ind = async (api, q) => expectStatus(await api.get(`/api/v1/indicators?${q}`), 200);
+const pick = (r, id) => r.indicators.find((x) => x.id === id);
+const refresh = () => {
+  const r = cli(['indicators', 'refresh', '--data', srv.dataDir]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+};
+const check = () => {
+  const r = cli(['indicators', 'check', '--data', srv.dataDir]);
+  assert.equal(r.status, 0, `aggregates differ from a recomputation:\n${r.stdout}${r.stderr}`);
+  assert.match(r.stdout, /完全一致/);
+};
+
+before(async () => {
+  srv = await startServer({ env: { JINGKANG_RATE_LIMIT: 'off' } });
+  [hospital, worker, rehab, official, city, official2, evaluator, sysadmin] = await Promise.all(
+    ['hospital_worker', 'referral_worker', 'rehab_worker', 'county_official', 'city_official', 'county_official2',
+      'evaluator', 'sysadmin'].map((u) => srv.login(u)));
+  const orgs = expectStatus(await sysadmin.get('/api/v1/organizations?page_size=100'), 200).items;
+  miyi = orgs.find((o) => o.name.startsWith('米易县精康家园'));
+  cityHospital = orgs.find((o) => o.name.startsWith('攀枝花市精神卫生中心'));
+  assert.ok(miyi && cityHospital);
+  nurse = expectStatus(await rehab.post('/api/v1/staff', { name: uniqueName(), profession: 'nurse' }), 201).id;
+  for (const k of ['A', 'B', 'C', 'D', 'E']) {
+    const id = await inService(k);
+    await periodic(id, '2025-01-25');
+    if (k !== 'C') {
+      expectStatus(await rehab.post(`/api/v1/clients/${id}/plans`, {
+        start_date: '2025-01-25', review_date: '2025-12-31',
+        goals: [{ text: '能按时自行服药', target_date: '2025-06-30' }], services: [{ type: 'medication', per_month: 1, staff: nurse }],
+      }), 201);
+    }
+  }
+  for (const date of months(2, 12)) {
+    const ids = ['A', 'B', 'C'].filter((k) => !(k === 'B' && date.startsWith('2025-06'))).map((k) => clients[k]);
+    if (date <= '2025-06-30') ids.push(clients.E);
+    await service(ids, date);
+  }
+  // registration moved back to January 2025; E closed in June 2025
+  const list = Object.values(clients).map((id) => `'${id}'`).join(',');
+  sql(`UPDATE client SET created_at = ${ms('2025-01-10')} WHERE id IN (${list})`);
+  sql(`UPDATE client SET status = 'closed', updated_at = ${ms('2025-06-20')} WHERE id = '${clients.E}'`);
+  refresh();
+});
+after(async () => { await srv?.close(); });
+
+describe('the hand-built dataset', () => {
+  test('2025 for 米易: 5 on the register, A and E standardized (40%), 4 served; coverage 1 of 5 counties in 攀枝花', async () => {
+    const r = await ind(official, 'region=510421&from=2025-01-01&to=2025-12-31');
+    assert.equal(r.period.kind, 'year');
+    assert.equal(r.scope.code, '510421');
+    const s = pick(r, 'standardized_service_rate');
+    assert.deepEqual([s.numerator, s.denominator, s.value, s.target, s.met], [2, 5, 40, 60, false]);
+    assert.deepEqual([pick(r, 'registered_clients').value, pick(r, 'service_coverage').numerator], [5, 4]);
+    assert.equal(pick(r, 'county_coverage').value, 100, 'for one county: whether it provides services');
+    const c = await ind(city, 'region=5104&from=2025-01-01&to=2025-12-31');
+    const cov = pick(c, 'county_coverage');
+    assert.deepEqual([cov.numerator, cov.denominator, cov.value, cov.target], [1, 5, 20, 80]);
+    assert.equal(r.definition.source, 'default');
+    assert.match(r.definition.text, /服务协议/);
+  });
+
+  test('quarters, a month, the registration month and an arbitrary range (counted from the facts)', async () => {
+    const rate = async (from, to) => {
+      const s = pick(await ind(official, `region=510421&from=${from}&to=${to}`), 'standardized_service_rate');
+      return [s.numerator, s.denominator];
+    };
+    assert.deepEqual(await rate('2025-01-01', '2025-03-31'), [3, 5], 'Q1: A, B, E');
+    assert.deepEqual(await rate('2025-04-01', '2025-06-30'), [2, 5], 'Q2: A, E (B missed June)');
+    assert.deepEqual(await rate('2025-07-01', '2025-09-30'), [2, 4], 'Q3: A and B again; E left in June');
+    assert.deepEqual(await rate('2025-06-01', '2025-06-30'), [2, 5], 'June');
+    assert.deepEqual(await rate('2025-01-01', '2025-01-31'), [0, 5], 'nobody in the month of registration');
+    assert.deepEqual(await rate('2025-02-10', '2025-04-20'), [3, 5], 'February–April, a range of whole months');
+    assert.deepEqual(await rate('2024-01-01', '2024-12-31'), [0, 0], 'before registration: nobody');
+    const range = await ind(official, 'region=510421&from=2025-02-10&to=2025-04-20');
+    assert.deepEqual([range.period.from, range.period.to, range.period.kind], ['2025-02-01', '2025-04-30', 'range']);
+    const ytd = await ind(official, 'region=510421&from=2025-01-01&to=2025-10-31');
+    assert.equal(ytd.period.kind, 'year_to_date');
+    assert.deepEqual([pick(ytd, 'standardized_service_rate').numerator], [2]);
+  });
+
+  test('the roll-up: county = prefecture = province for 2025, and each level is the sum of its children', async () => {
+    const q = 'from=2025-01-01&to=2025-12-31';
+    const [county, pref, prov, nation] = await Promise.all([
+      ind(official, `region=510421&${q}`), ind(city, `region=5104&${q}`), ind(evaluator, `region=51&${q}`), ind(evaluator, q)]);
+    for (const id of ['standardized_service_rate', 'registered_clients', 'service_coverage']) {
+      const v = [county, pref, prov, nation].map((x) => pick(x, id).numerator);
+      assert.deepEqual(v, [v[0], v[0], v[0], v[0]], id);
+    }
+    for (const [api, region] of [[evaluator, ''], [evaluator, '51'], [city, '5104'], [official, '510421']]) {
+      for (const id of ['standardized_service_rate', 'county_coverage', 'staff_relevant_major', 'staff_training_20h']) {
+        const r = expectStatus(await api.get(`/api/v1/indicators/${id}?${region ? `region=${region}&` : ''}${q}&by=child`), 200);
+        if (r.indicator.numerator === null || r.rows.every((x) => x.numerator === null)) continue;   // not defined below counties
+        const sum = (k) => r.rows.reduce((a, x) => a + (x[k] ?? 0), 0);
+        assert.equal(sum('numerator'), r.indicator.numerator, `${id} ${region || 'nation'} numerator`);
+        assert.equal(sum('denominator'), r.indicator.denominator, `${id} ${region || 'nation'} denominator`);
+        if (region === '510421' && id === 'standardized_service_rate') {
+          const own = r.rows.find((x) => x.unassigned);
+          assert.deepEqual([own?.code, own?.numerator, own?.denominator], ['510421', 2, 5], 'clients registered at the county itself');
+        } else if (id !== 'staff_relevant_major' && id !== 'staff_training_20h') {
+          assert.ok(!r.rows.some((x) => x.unassigned), `${id} ${region}: everything lies in a sub-region`);
+        }
+      }
+    }
+  });
+
+  test('drill-down: the ranked sub-regions, the institutions, the trend by month', async () => {
+    const q = 'from=2025-01-01&to=2025-12-31';
+    const kids = expectStatus(await city.get(`/api/v1/indicators/standardized_service_rate?region=5104&${q}&by=child`), 200);
+    assert.equal(kids.rows.length, 5);
+    assert.equal(kids.rows[0].code, '510421', 'ranked: the county with a value first');
+    assert.equal(kids.rows[0].behind, true, '40% is behind the 60% target');
+    const orgs = expectStatus(await official.get(`/api/v1/indicators/standardized_service_rate?region=510421&${q}&by=organization`), 200);
+    const m = orgs.rows.find((x) => x.id === miyi.id);
+    assert.deepEqual([m.numerator, m.denominator], [2, 5]);
+    const trend = expectStatus(await official.get(`/api/v1/indicators/standardized_service_rate?region=510421&${q}&by=month`), 200);
+    assert.equal(trend.rows.length, 12);
+    assert.deepEqual(trend.rows.map((x) => x.numerator), [0, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2]);
+    assert.deepEqual(trend.rows.map((x) => x.month).slice(0, 2), ['2025-01', '2025-02']);
+    const v = sql("SELECT residence_region FROM client WHERE residence_region LIKE '510421%' AND length(residence_region) = 12 LIMIT 1");
+    const now = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+    const vill = await ind(official, `region=${v}&from=2026-01-01&to=${now}`);
+    assert.equal(vill.scope.level, 'village');
+    assert.equal(pick(vill, 'registered_clients').value, Number(sql(`SELECT count(*) FROM client WHERE residence_region = '${v}'`)),
+      'a village, counted from the facts');
+  });
+
+  test('staff: the demo institutions\' majors and this year\'s training hours', async () => {
+    const r = await ind(city, 'region=5104');
+    const major = pick(r, 'staff_relevant_major');
+    assert.equal(major.target, 30);
+    assert.ok(major.denominator >= 10 && major.numerator >= 6, JSON.stringify(major));
+    const tr = pick(r, 'staff_training_20h');
+    assert.equal(tr.numerator, 2, '张社工 22 h and 唐医生 20 h');
+  });
+});
+
+describe('scope', () => {
+  test('each role sees its own region or organization only', async () => {
+    expectStatus(await official2.get('/api/v1/indicators?region=510421'), 403);
+    expectStatus(await official.get('/api/v1/indicators?region=5104'), 403);
+    expectStatus(await official.get('/api/v1/indicators?region=51'), 403);
+    expectStatus(await sysadmin.get('/api/v1/indicators'), 403);
+    expectStatus(await rehab.get('/api/v1/indicators?region=510421'), 403);
+    const own = await ind(rehab, 'from=2025-01-01&to=2025-12-31');
+    assert.equal(own.scope.type, 'organization');
+    assert.equal(own.scope.id, miyi.id);
+    assert.equal(pick(own, 'standardized_service_rate').numerator, 2);
+    expectStatus(await hospital.get(`/api/v1/indicators?organization=${miyi.id}`), 403);
+    const def = await ind(official, '');
+    assert.equal(def.scope.code, '510421', 'default: the caller\'s region');
+    assert.equal((await ind(evaluator, '')).scope.type, 'region');
+    assert.equal((await ind(evaluator, '')).scope.name, '全国');
+  });
+
+  test('bad input: 400 with the field, unknown indicator 404', async () => {
+    expectStatus(await official.get('/api/v1/indicators?from=2025-13-01'), 400, undefined, 'from');
+    expectStatus(await official.get('/api/v1/indicators?from=2025-06-01&to=2025-01-01'), 400, undefined, 'from');
+    expectStatus(await official.get('/api/v1/indicators?from=2000-01-01&to=2025-01-01'), 400, undefined, 'to');
+    expectStatus(await official.get('/api/v1/indicators?region=51x'), 400, undefined, 'region');
+    expectStatus(await official.get('/api/v1/indicators/nope'), 404);
+    expectStatus(await official.get('/api/v1/indicators/standardized_service_rate?by=street'), 400, undefined, 'by');
+  });
+});
+
+describe('the 规范服务 definition', () => {
+  test('a national definition without the plan: C becomes standardized after recomputation; removing it restores', async () => {
+    expectStatus(await official.put('/api/v1/indicators/definition', { region: '', definition: { require_plan: false } }), 403);
+    expectStatus(await sysadmin.put('/api/v1/indicators/definition', { region: '', definition: { require_plan: 'no' } }), 400, undefined, 'definition.require_plan');
+    expectStatus(await sysadmin.put('/api/v1/indicators/definition', { region: '', definition: { min_services: 0 } }), 400, undefined, 'definition.min_services');
+    const put = expectStatus(await sysadmin.put('/api/v1/indicators/definition', { region: '', definition: { require_plan: false } }), 200);
+    assert.equal(put.params.require_plan, false);
+    assert.ok(put.recomputing >= 5);
+    refresh();
+    const r = await ind(official, 'region=510421&from=2025-01-01&to=2025-12-31');
+    assert.equal(pick(r, 'standardized_service_rate').numerator, 3);
+    assert.equal(r.definition.source, 'national');
+    assert.doesNotMatch(r.definition.text, /康复方案/);
+    check();
+    expectStatus(await sysadmin.del('/api/v1/indicators/definition'), 200);
+    refresh();
+    assert.equal(pick(await ind(official, 'region=510421&from=2025-01-01&to=2025-12-31'), 'standardized_service_rate').numerator, 2);
+    const audit = sql("SELECT count(*) FROM audit WHERE action LIKE 'indicator_definition.%'");
+    assert.equal(audit, '2');
+  });
+});
+
+describe('aggregates agree with a full recomputation', () => {
+  test('after random writes, updates and deletions', async () => {
+    check();
+    // writes through the API: more services on random days, a new client
+    for (let i = 0; i < 12; i++) {
+      const ks = Object.keys(clients).filter(() => Math.random() < 0.6);
+      if (ks.length) await service(ks.map((k) => clients[k]), `2025-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}-0${1 + Math.floor(Math.random() * 9)}`);
+    }
+    await inService('F');
+    check();
+    // updates and deletions behind the API's back (an import, a repair): the triggers see them
+    sql(`UPDATE service_attendance SET attended = 0 WHERE (client_rid, date, record_rid) IN (SELECT client_rid, date, record_rid FROM service_attendance ORDER BY random() LIMIT 5)`);
+    sql(`DELETE FROM service_attendance WHERE record_rid IN (SELECT rid FROM service_record ORDER BY random() LIMIT 3)`);
+    sql(`DELETE FROM service_record WHERE rid NOT IN (SELECT record_rid FROM service_attendance)`);
+    sql(`UPDATE client SET residence_region = '510422001001' WHERE id = '${clients.B}'`);
+    sql(`UPDATE client SET status = 'in_service', updated_at = ${ms('2025-06-21')} WHERE id = '${clients.E}'`);
+    sql(`UPDATE staff SET major_field = 'psychology' WHERE rid = (SELECT min(rid) FROM staff)`);
+    const pending = (await ind(evaluator, '')).pending;
+    assert.ok(pending > 0, 'changes made outside the server wait for the next fold');
+    refresh();
+    assert.equal((await ind(evaluator, '')).pending, 0);
+    check();
+    const b = await ind(official2, 'region=510422&from=2025-01-01&to=2025-12-31');
+    assert.equal(pick(b, 'registered_clients').value, 1, 'B moved to 盐边 with its history');
+  });
+});
