@@ -52,7 +52,9 @@ void reply_download(struct req *r, const char *ctype, const char *filename, char
 {
   char enc[512];
   url_encode(filename, enc, sizeof enc);
-  r->disposition = arena_printf(r->a, "attachment; filename=\"export.xlsx\"; filename*=UTF-8''%s", enc);
+  const char *ext = strrchr(filename, '.');   /* the plain name for old clients: "export" and the real extension */
+  r->disposition = arena_printf(r->a, "attachment; filename=\"export%s\"; filename*=UTF-8''%s",
+                                ext && strlen(ext) <= 5 ? ext : "", enc);
   reply_text(r, 200, ctype, data, len);
 }
 

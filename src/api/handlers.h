@@ -92,6 +92,10 @@ void api_indicator(struct req *r);
 void api_indicator_definition_get(struct req *r);
 void api_indicator_definition_put(struct req *r);
 void api_indicator_definition_delete(struct req *r);
+/* indicator_export.c */
+void api_indicators_export(struct req *r);
+void api_indicator_export(struct req *r);
+void api_indicators_report(struct req *r);
 
 /* Create from a parsed body (borrowed); the answer is in r->status / r->resp as for HTTP. */
 void orgs_create_json(struct req *r, json_t *body);

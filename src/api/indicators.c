@@ -12,13 +12,13 @@
  * is read from the aggregates; any other range, and villages, are counted from the facts. */
 #include "api/common.h"
 #include "api/handlers.h"
+#include "api/indicators.h"
 #include "base/arena.h"
 #include "base/clock.h"
 #include "domain/indicator.h"
 #include "domain/region_code.h"
 #include "sec/crypto.h"
 #include "store/indicator_store.h"
-#include "store/org_store.h"
 #include "store/region_store.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +26,6 @@
 
 #define MAX_MONTHS 120          /* ten years per query */
 #define MAX_ORGS 500
-
-struct ind_query {
-  const char *region;           /* normalized code, "" = the country; NULL for an organization */
-  int level;                    /* 0 country … 5 village; IND_LEVEL_ORG for an organization */
-  struct org_rec org;
-  int first, last;              /* months */
-  char from[11], to[11];
-};
 
 /* The scope string of the aggregates for a query (the region code, or the organization's rid). */
 static const char *scope_of(struct req *r, const struct ind_query *q)
@@ -235,24 +227,37 @@ static json_t *header_json(struct req *r, const struct ind_query *q)
                    iso_time(r, clock_now_ms()), "pending", (json_int_t)pending, "definition", definition_json(r, q));
 }
 
+bool ind_params(struct req *r, struct ind_query *q)
+{
+  return scope_params(r, q) && period_params(r, q);
+}
+
+json_t *ind_all(struct req *r, const struct ind_query *q, jk_status *st)
+{
+  json_t *o = header_json(r, q), *list = json_array();
+  size_t n;
+  const struct indicator_def *defs = indicator_defs(&n);
+  *st = JK_OK;
+  for (size_t i = 0; i < n; i++) {
+    struct figure f;
+    if ((*st = figure_of(r, q, &defs[i], &f)) != JK_OK) {
+      json_decref(o);
+      json_decref(list);
+      return 0;
+    }
+    json_array_append_new(list, indicator_json(q, &defs[i], &f));
+  }
+  json_object_set_new(o, "indicators", list);
+  return o;
+}
+
 void api_indicators(struct req *r)
 {
   struct ind_query q;
-  if (!scope_params(r, &q) || !period_params(r, &q)) return;
-  json_t *o = header_json(r, &q), *list = json_array();
-  size_t n;
-  const struct indicator_def *defs = indicator_defs(&n);
-  for (size_t i = 0; i < n; i++) {
-    struct figure f;
-    jk_status st = figure_of(r, &q, &defs[i], &f);
-    if (st != JK_OK) {
-      json_decref(o);
-      json_decref(list);
-      return reply_err(r, st, 0);
-    }
-    json_array_append_new(list, indicator_json(&q, &defs[i], &f));
-  }
-  json_object_set_new(o, "indicators", list);
+  if (!ind_params(r, &q)) return;
+  jk_status st;
+  json_t *o = ind_all(r, &q, &st);
+  if (!o) return reply_err(r, st, 0);
   reply_json(r, 200, o);
 }
 
@@ -353,40 +358,52 @@ static jk_status rows_by_month(struct req *r, const struct ind_query *q, const s
   return st;
 }
 
+json_t *ind_one(struct req *r, const struct ind_query *q, const struct indicator_def *d, const char *by, jk_status *st)
+{
+  struct figure f;
+  if ((*st = figure_of(r, q, d, &f)) != JK_OK) return 0;
+  json_t *o = header_json(r, q);
+  json_object_set_new(o, "indicator", indicator_json(q, d, &f));
+  if (!by) return o;
+  json_t *rows = json_array();
+  *st = by[0] == 'c' ? rows_by_child(r, q, d, &f, rows) : by[0] == 'o' ? rows_by_org(r, q, d, rows)
+                                                                     : rows_by_month(r, q, d, rows);
+  if (*st != JK_OK) {
+    json_decref(rows);
+    json_decref(o);
+    return 0;
+  }
+  if (by[0] != 'm') {   /* ranked: highest first, those without a value last */
+    size_t n = json_array_size(rows);
+    json_t **v = arena_alloc(r->a, (n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++) v[i] = json_incref(json_array_get(rows, i));
+    qsort(v, n, sizeof *v, cmp_rows);
+    json_array_clear(rows);
+    for (size_t i = 0; i < n; i++) json_array_append_new(rows, v[i]);
+  }
+  json_object_set_new(o, "by", json_string(by));
+  json_object_set_new(o, "rows", rows);
+  return o;
+}
+
+bool ind_by_param(struct req *r, const char **by)
+{
+  *by = req_query(r, "by");
+  if (*by && strcmp(*by, "child") && strcmp(*by, "organization") && strcmp(*by, "month"))
+    return bad_field(r, "by", "by 应为 child、organization 或 month");
+  return true;
+}
+
 void api_indicator(struct req *r)
 {
   const struct indicator_def *d = indicator_find(r->params[0]);
   if (!d) return reply_fail(r, JK_ENOTFOUND, "not_found", "指标不存在", 0);
-  const char *by = req_query(r, "by");
-  if (by && strcmp(by, "child") && strcmp(by, "organization") && strcmp(by, "month"))
-    return (void)bad_field(r, "by", "by 应为 child、organization 或 month");
+  const char *by;
   struct ind_query q;
-  if (!scope_params(r, &q) || !period_params(r, &q)) return;
-  struct figure f;
-  jk_status st = figure_of(r, &q, d, &f);
-  if (st != JK_OK) return reply_err(r, st, 0);
-  json_t *o = header_json(r, &q);
-  json_object_set_new(o, "indicator", indicator_json(&q, d, &f));
-  if (by) {
-    json_t *rows = json_array();
-    st = by[0] == 'c' ? rows_by_child(r, &q, d, &f, rows) : by[0] == 'o' ? rows_by_org(r, &q, d, rows)
-                                                                      : rows_by_month(r, &q, d, rows);
-    if (st != JK_OK) {
-      json_decref(rows);
-      json_decref(o);
-      return reply_err(r, st, 0);
-    }
-    if (by[0] != 'm') {   /* ranked: highest first, those without a value last */
-      size_t n = json_array_size(rows);
-      json_t **v = arena_alloc(r->a, (n ? n : 1) * sizeof *v);
-      for (size_t i = 0; i < n; i++) v[i] = json_incref(json_array_get(rows, i));
-      qsort(v, n, sizeof *v, cmp_rows);
-      json_array_clear(rows);
-      for (size_t i = 0; i < n; i++) json_array_append_new(rows, v[i]);
-    }
-    json_object_set_new(o, "by", json_string(by));
-    json_object_set_new(o, "rows", rows);
-  }
+  if (!ind_by_param(r, &by) || !ind_params(r, &q)) return;
+  jk_status st;
+  json_t *o = ind_one(r, &q, d, by, &st);
+  if (!o) return reply_err(r, st, 0);
   reply_json(r, 200, o);
 }
 

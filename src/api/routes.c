@@ -88,7 +88,10 @@ const struct route jk_routes[] = {
   {"GET", "/api/v1/indicators/definition", api_indicator_definition_get, 0},
   {"PUT", "/api/v1/indicators/definition", api_indicator_definition_put, 0},
   {"DELETE", "/api/v1/indicators/definition", api_indicator_definition_delete, 0},
+  {"GET", "/api/v1/indicators/export", api_indicators_export, 0},
+  {"GET", "/api/v1/indicators/report", api_indicators_report, 0},
   {"GET", "/api/v1/indicators/{id}", api_indicator, 0},
+  {"GET", "/api/v1/indicators/{id}/export", api_indicator_export, 0},
 #ifdef JK_FAULT /* the durability tests' fault injection: never in a production build */
   {"POST", "/api/v1/_fault", api_fault_arm, ROUTE_PUBLIC},
   {"DELETE", "/api/v1/_fault", api_fault_disarm, ROUTE_PUBLIC},

@@ -1,6 +1,7 @@
 /* csv.c: see csv.h. Fields are unquoted into c->line, each ending with a NUL; their offsets
  * become pointers once the record is complete (the buffer may move while it grows). */
 #include "io/csv.h"
+#include "base/buf.h"
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,4 +81,21 @@ jk_status csv_next(struct csv *c)
   for (int i = 0; i < c->nfields; i++) c->fields[i] = c->line + offs[i];
   c->record++;
   return JK_OK;
+}
+
+jk_status csv_write_row(struct buf *b, const char *const *cells, int n, const bool *numeric)
+{
+  jk_status st = JK_OK;
+  for (int i = 0; i < n && st == JK_OK; i++) {
+    const char *v = cells[i] ? cells[i] : "";
+    if (i) st = buf_append(b, ",", 1);
+    bool formula = !(numeric && numeric[i]) && v[0] && strchr("=+-@\t\r", v[0]);
+    bool quote = formula || strpbrk(v, ",\"\r\n");
+    if (st == JK_OK && quote) st = buf_append(b, "\"", 1);
+    if (st == JK_OK && formula) st = buf_append(b, "'", 1);
+    for (const char *p = v; st == JK_OK && *p; p++)
+      st = *p == '"' ? buf_append(b, "\"\"", 2) : buf_append(b, p, 1);
+    if (st == JK_OK && quote) st = buf_append(b, "\"", 1);
+  }
+  return st == JK_OK ? buf_append(b, "\r\n", 2) : st;
 }

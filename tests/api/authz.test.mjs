@@ -270,6 +270,11 @@ const ROUTES = {
     allow: INDICATOR_READ, global: ['evaluator'],
     req: (s) => R(`/api/v1/indicators/standardized_service_rate?organization=${s.org}&by=month`),
   },
+  'GET /api/v1/indicators/export': { allow: INDICATOR_READ, global: ['evaluator'], req: (s) => R(`/api/v1/indicators/export?organization=${s.org}&format=csv`) },
+  'GET /api/v1/indicators/report': { allow: INDICATOR_READ, global: ['evaluator'], req: (s) => R(`/api/v1/indicators/report?organization=${s.org}`) },
+  'GET /api/v1/indicators/{id}/export': {
+    allow: INDICATOR_READ, global: ['evaluator'], req: (s) => R(`/api/v1/indicators/registered_clients/export?organization=${s.org}`),
+  },
   'GET /api/v1/indicators/definition': { allow: ALL, scoped: false, req: () => R('/api/v1/indicators/definition') },
   'PUT /api/v1/indicators/definition': {
     allow: ['sysadmin'], scoped: false, mass: ['zz_unknown', 'updated_by'],

@@ -15,7 +15,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startServer, cli, expectStatus, makeIdNumber, uniqueName } from './helpers.mjs';
+import { startServer, cli, expectStatus, makeIdNumber, uniqueName, zipEntry } from './helpers.mjs';
 
 let srv, hospital, worker, rehab, official, city, official2, evaluator, sysadmin;
 let miyi, cityHospital;
@@ -197,6 +197,41 @@ describe('the hand-built dataset', () => {
     assert.ok(major.denominator >= 10 && major.numerator >= 6, JSON.stringify(major));
     const tr = pick(r, 'staff_training_20h');
     assert.equal(tr.numerator, 2, '张社工 22 h and 唐医生 20 h');
+  });
+});
+
+describe('exports', () => {
+  const q = 'region=510421&from=2025-01-01&to=2025-12-31';
+  test('the table as Excel: title, scope, header, the figures as numbers, a definitions sheet', async () => {
+    const x = await official.get(`/api/v1/indicators/export?${q}`);
+    expectStatus(x, 200);
+    assert.match(String(x.headers['content-type']), /spreadsheetml/);
+    assert.match(String(x.headers['content-disposition']), /filename="export\.xlsx"; filename\*=UTF-8''/);
+    const wb = zipEntry(x.raw, 'xl/workbook.xml');
+    assert.ok(wb.includes('name="汇总"') && wb.includes('name="定义说明"'), wb);
+    const sheet = zipEntry(x.raw, 'xl/worksheets/sheet1.xml');
+    for (const t of ['精神障碍社区康复服务主要指标', '统计范围：米易县', '2025-01-01 至 2025-12-31', '登记康复对象接受规范服务率', '未达标'])
+      assert.ok(sheet.includes(t), t);
+    assert.match(sheet, /<pane [^>]*state="frozen"/, 'the header row is frozen');
+    assert.match(sheet, /<v>40<\/v>/, '40 (%) written as a number');
+    const defs = zipEntry(x.raw, 'xl/worksheets/sheet2.xml');
+    assert.ok(defs.includes('服务协议') && defs.includes('2025 年 60%'), 'the 规范服务 definition and the targets');
+  });
+
+  test('CSV with a byte-order mark; one indicator by month; the report workbook; bad format 400', async () => {
+    const c = await official.get(`/api/v1/indicators/standardized_service_rate/export?${q}&by=month&format=csv`);
+    expectStatus(c, 200);
+    assert.deepEqual([...c.raw.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    const lines = c.raw.subarray(3).toString('utf8').trim().split('\r\n');
+    assert.equal(lines[0], '月份,,分子,分母,数值（%）,目标（%）,是否达标');
+    assert.equal(lines.length, 13);
+    assert.equal(lines[6], '2025-06,,2,5,40.0,60,未达标');
+    const rep = await official.get(`/api/v1/indicators/report?${q}`);
+    expectStatus(rep, 200);
+    const names = [...zipEntry(rep.raw, 'xl/workbook.xml').matchAll(/<sheet name="([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(names, ['汇总', '规范服务率-下级地区', '规范服务率-机构', '规范服务率-月度', '定义说明']);
+    expectStatus(await official.get(`/api/v1/indicators/export?${q}&format=pdf`), 400, undefined, 'format');
+    expectStatus(await official2.get(`/api/v1/indicators/report?${q}`), 403);
   });
 });
 
