@@ -6,6 +6,7 @@
  * county and township, its organization), store the new facts. Rows that fall to zero are
  * deleted, so that "no row" and "zero" are the same thing for the check. */
 #include "store/indicator_store.h"
+#include "store/indicator_internal.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "domain/care.h"
@@ -65,12 +66,8 @@ static const char SQL_DEFS[] = "SELECT region, definition FROM ind_definition";
 
 /* ---- definitions ---- */
 
-struct defs {
-  int n;
-  struct { char region[4]; struct std_definition d; } v[48];
-};
 
-static jk_status load_defs(struct db *db, struct defs *out)
+jk_status ind_load_defs(struct db *db, struct defs *out)
 {
   out->n = 0;
   sqlite3_stmt *st = db_prepare(db, SQL_DEFS);
@@ -91,7 +88,7 @@ static jk_status load_defs(struct db *db, struct defs *out)
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
 
-static const struct std_definition *def_for(const struct defs *defs, const char *region, const char **source)
+const struct std_definition *ind_def_for(const struct defs *defs, const char *region, const char **source)
 {
   static const struct std_definition fallback = {true, 12, true, 1};
   const struct std_definition *national = 0;
@@ -114,10 +111,13 @@ struct scopes {
   char scope[6][24];
 };
 
+/* The nation, each prefix of the region code down to the township, and the organization. A
+ * region that is not all digits (never stored by the API) counts for the nation only, as in
+ * the rebuild. */
 static void scopes_of(const char *region, int64_t org_rid, struct scopes *s)
 {
   static const int lens[] = {0, 2, 4, 6, 9};
-  size_t len = region ? strlen(region) : 0;
+  size_t len = region && region[strspn(region, "0123456789")] == 0 ? strlen(region) : 0;
   s->n = 0;
   for (int l = 0; l < 5; l++) {
     if ((size_t)lens[l] > len) break;
@@ -240,7 +240,7 @@ static bool spans_push(struct spans *d, struct day_span x)
   return true;
 }
 
-static bool day_of(const unsigned char *text, int64_t *out)
+bool ind_day_of(const unsigned char *text, int64_t *out)
 {
   struct jk_date d;
   if (!text || !date_parse((const char *)text, &d)) return false;
@@ -248,7 +248,7 @@ static bool day_of(const unsigned char *text, int64_t *out)
   return true;
 }
 
-static int64_t day_of_ms(int64_t ms) { return date_to_days(date_from_ms(ms)); }
+int64_t ind_day_of_ms(int64_t ms) { return date_to_days(date_from_ms(ms)); }
 
 /* One column of dates (col 0) of a statement bound to the client. */
 static jk_status collect_days(struct db *db, const char *sql, int64_t rid, struct days *out)
@@ -260,7 +260,7 @@ static jk_status collect_days(struct db *db, const char *sql, int64_t rid, struc
   jk_status res = JK_OK;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t d;
-    if (day_of(sqlite3_column_text(st, 0), &d) && !days_push(out, d)) {
+    if (ind_day_of(sqlite3_column_text(st, 0), &d) && !days_push(out, d)) {
       res = JK_EUNAVAIL;
       break;
     }
@@ -278,7 +278,7 @@ static jk_status collect_spans(struct db *db, int64_t rid, struct spans *plans, 
   jk_status res = JK_OK;
   while (res == JK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     struct day_span s;
-    if (day_of(sqlite3_column_text(st, 0), &s.from) && day_of(sqlite3_column_text(st, 1), &s.to) &&
+    if (ind_day_of(sqlite3_column_text(st, 0), &s.from) && ind_day_of(sqlite3_column_text(st, 1), &s.to) &&
         !spans_push(plans, s))
       res = JK_EUNAVAIL;
   }
@@ -288,21 +288,15 @@ static jk_status collect_spans(struct db *db, int64_t rid, struct spans *plans, 
   db_bind_int64(st, 1, rid);
   while (res == JK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t consent, agreement;
-    if (!day_of(sqlite3_column_text(st, 0), &consent) || !day_of(sqlite3_column_text(st, 1), &agreement)) continue;
+    if (!ind_day_of(sqlite3_column_text(st, 0), &consent) || !ind_day_of(sqlite3_column_text(st, 1), &agreement)) continue;
     struct day_span s = {consent > agreement ? consent : agreement, INT64_MAX};
-    if (sqlite3_column_type(st, 2) != SQLITE_NULL) s.to = day_of_ms(sqlite3_column_int64(st, 2));
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL) s.to = ind_day_of_ms(sqlite3_column_int64(st, 2));
     if (!spans_push(agreements, s)) res = JK_EUNAVAIL;
   }
   db_done(st);
   return res != JK_OK ? res : rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
 
-struct client_now {
-  bool exists;
-  char region[16];
-  int64_t org_rid;
-  struct client_facts f;
-};
 
 /* The client's facts computed from the raw tables. */
 static jk_status client_compute(struct db *db, const struct defs *defs, int64_t rid, struct client_now *out)
@@ -318,8 +312,8 @@ static jk_status client_compute(struct db *db, const struct defs *defs, int64_t 
     snprintf(out->region, sizeof out->region, "%s", (const char *)sqlite3_column_text(st, 0));
     out->org_rid = sqlite3_column_int64(st, 1);
     in.severe = sqlite3_column_int(st, 2) != 0;
-    in.reg_day = day_of_ms(sqlite3_column_int64(st, 3));
-    if (sqlite3_column_type(st, 4) != SQLITE_NULL) in.exit_day = day_of_ms(sqlite3_column_int64(st, 4));
+    in.reg_day = ind_day_of_ms(sqlite3_column_int64(st, 3));
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL) in.exit_day = ind_day_of_ms(sqlite3_column_int64(st, 4));
   }
   db_done(st);
   if (rc == SQLITE_DONE) return JK_OK;   /* deleted */
@@ -338,7 +332,7 @@ static jk_status client_compute(struct db *db, const struct defs *defs, int64_t 
     in.n_plans = plans.n;
     in.agreements = agreements.v;
     in.n_agreements = agreements.n;
-    client_facts_compute(&in, def_for(defs, out->region, 0), &out->f);
+    client_facts_compute(&in, ind_def_for(defs, out->region, 0), &out->f);
   }
   free(services.v);
   free(assessments.v);
@@ -379,7 +373,7 @@ static jk_status client_stored(struct db *db, int64_t rid, struct client_now *ou
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
 
-static jk_status client_store_facts(struct db *db, int64_t rid, const struct client_now *c)
+jk_status ind_client_put(struct db *db, int64_t rid, const struct client_now *c)
 {
   sqlite3_stmt *st = db_prepare(db, c->exists ? SQL_C_PUT : SQL_C_DEL);
   if (!st) return JK_EINTERNAL;
@@ -420,7 +414,7 @@ static jk_status refresh_client(struct db *db, const struct defs *defs, int64_t 
   if (st == JK_OK) st = contributions_of(old, &os, &ol);
   if (st == JK_OK) st = contributions_of(now, &ns, &nl);
   if (st == JK_OK) st = move(db, 0, &os, &ol, &ns, &nl);
-  if (st == JK_OK && (old->exists || now->exists)) st = client_store_facts(db, rid, now);
+  if (st == JK_OK && (old->exists || now->exists)) st = ind_client_put(db, rid, now);
   contrib_free(&ol);
   contrib_free(&nl);
   free(old);
@@ -430,12 +424,6 @@ static jk_status refresh_client(struct db *db, const struct defs *defs, int64_t 
 
 /* ---- a staff member ---- */
 
-struct staff_now {
-  bool exists;
-  char region[16];
-  int64_t org_rid;
-  struct staff_facts f;
-};
 
 static void years_text(const struct staff_facts *f, char *out, size_t size)
 {
@@ -457,7 +445,7 @@ static void years_parse(const char *text, struct staff_facts *f)
   }
 }
 
-static jk_status staff_compute(struct db *db, int64_t rid, struct staff_now *out)
+jk_status ind_staff_compute(struct db *db, int64_t rid, struct staff_now *out)
 {
   memset(out, 0, sizeof *out);
   sqlite3_stmt *st = db_prepare(db, SQL_S_STAFF);
@@ -504,7 +492,7 @@ static jk_status staff_stored(struct db *db, int64_t rid, struct staff_now *out)
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
 
-static jk_status staff_store_facts(struct db *db, int64_t rid, const struct staff_now *s)
+jk_status ind_staff_put(struct db *db, int64_t rid, const struct staff_now *s)
 {
   sqlite3_stmt *st = db_prepare(db, s->exists ? SQL_S_PUT : SQL_S_DEL);
   if (!st) return JK_EINTERNAL;
@@ -538,11 +526,11 @@ static jk_status refresh_staff(struct db *db, int64_t rid)
   struct contrib_list ol = {0}, nl = {0};
   struct scopes os, ns;
   jk_status st = staff_stored(db, rid, &old);
-  if (st == JK_OK) st = staff_compute(db, rid, &now);
+  if (st == JK_OK) st = ind_staff_compute(db, rid, &now);
   if (st == JK_OK) st = staff_contributions_of(&old, &os, &ol);
   if (st == JK_OK) st = staff_contributions_of(&now, &ns, &nl);
   if (st == JK_OK) st = move(db, 0, &os, &ol, &ns, &nl);
-  if (st == JK_OK && (old.exists || now.exists)) st = staff_store_facts(db, rid, &now);
+  if (st == JK_OK && (old.exists || now.exists)) st = ind_staff_put(db, rid, &now);
   contrib_free(&ol);
   contrib_free(&nl);
   return st;
@@ -580,7 +568,7 @@ jk_status indicator_store_flush(struct db *db, int64_t limit, int64_t *done)
     return res;
   }
   struct defs *defs = malloc(sizeof *defs);
-  res = defs ? load_defs(db, defs) : JK_EUNAVAIL;
+  res = defs ? ind_load_defs(db, defs) : JK_EUNAVAIL;
   for (size_t i = 0; i < n && res == JK_OK; i++) {
     if (batch[i].kind == KIND_CLIENT) res = refresh_client(db, defs, batch[i].rid);
     else if (batch[i].kind == KIND_STAFF) res = refresh_staff(db, batch[i].rid);
@@ -617,9 +605,6 @@ static const char SQL_SVC_COUNTS[] =
   "  JOIN organization o ON o.rid = s.org_rid WHERE length(o.region) >= 6 GROUP BY 3, 4;"
   "INSERT INTO %s(metric, level, scope, period, value)"
   "  SELECT 'svc', 9, CAST(org_rid AS TEXT), 'M' || substr(date, 1, 7), count(*) FROM service_record GROUP BY 3, 4;";
-static const char SQL_REBUILD_START[] =
-  "DELETE FROM ind_agg; DELETE FROM ind_client; DELETE FROM ind_staff; DELETE FROM ind_dirty;"
-  "INSERT INTO ind_dirty SELECT 1, rid FROM client; INSERT INTO ind_dirty SELECT 2, rid FROM staff;";
 static const char SQL_CHECK_TABLE[] =
   "CREATE TEMP TABLE ind_check (metric TEXT NOT NULL, level INTEGER NOT NULL, scope TEXT NOT NULL,"
   " period TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (metric, level, scope, period)) WITHOUT ROWID";
@@ -633,25 +618,11 @@ static const char SQL_COMPARE[] =
   " AND c.scope = a.scope AND c.period = a.period)";
 static const char SQL_COMPARED[] = "SELECT count(*) FROM ind_check";
 
-static jk_status svc_counts(struct db *db, const char *table)
+jk_status ind_svc_counts(struct db *db, const char *table)
 {
   char sql[sizeof SQL_SVC_COUNTS + 32];
   snprintf(sql, sizeof sql, SQL_SVC_COUNTS, table, table);
   return db_exec(db, sql);
-}
-
-jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int64_t done, int64_t total), void *ctx,
-                                  int64_t *subjects)
-{
-  *subjects = 0;
-  jk_status st = db_begin_write(db);
-  if (st == JK_OK) st = db_exec(db, SQL_REBUILD_START);
-  if (st == JK_OK) st = svc_counts(db, "ind_agg");
-  int64_t total = 0;
-  if (st == JK_OK) st = indicator_store_pending(db, &total);
-  if (st == JK_OK) st = db_commit(db);
-  else if (db_in_write(db)) db_rollback(db);
-  return st == JK_OK ? indicator_store_drain(db, 5000, progress, ctx, total, subjects) : st;
 }
 
 jk_status indicator_store_drain(struct db *db, int64_t batch, void (*progress)(void *ctx, int64_t done, int64_t total),
@@ -692,7 +663,7 @@ static jk_status check_kind(struct db *db, const struct defs *defs, int kind)
       free(c);
     } else {
       struct staff_now c;
-      st = staff_compute(db, rid, &c);
+      st = ind_staff_compute(db, rid, &c);
       if (st == JK_OK) st = staff_contributions_of(&c, &s, &l);
     }
     if (st == JK_OK) st = apply(db, 1, &s, &l, 1);
@@ -709,11 +680,11 @@ jk_status indicator_store_check(struct db *db, void (*report)(void *ctx, const c
   struct defs *defs = malloc(sizeof *defs);
   if (!defs) return JK_EUNAVAIL;
   jk_status st = db_begin_write(db);   /* rolled back at the end: nothing stays */
-  if (st == JK_OK) st = load_defs(db, defs);
+  if (st == JK_OK) st = ind_load_defs(db, defs);
   if (st == JK_OK) st = db_exec(db, SQL_CHECK_TABLE);
   if (st == JK_OK) st = check_kind(db, defs, KIND_CLIENT);
   if (st == JK_OK) st = check_kind(db, defs, KIND_STAFF);
-  if (st == JK_OK) st = svc_counts(db, "ind_check");
+  if (st == JK_OK) st = ind_svc_counts(db, "ind_check");
   sqlite3_stmt *q = st == JK_OK ? db_prepare(db, SQL_COMPARE) : 0;
   if (st == JK_OK && !q) st = JK_EINTERNAL;
   int rc = SQLITE_DONE;

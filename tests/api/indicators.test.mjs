@@ -310,4 +310,16 @@ describe('aggregates agree with a full recomputation', () => {
     const b = await ind(official2, 'region=510422&from=2025-01-01&to=2025-12-31');
     assert.equal(pick(b, 'registered_clients').value, 1, 'B moved to 盐边 with its history');
   });
+
+  test('a full rebuild from the raw records gives the same figures', async () => {
+    const before = await ind(city, 'region=5104&from=2025-01-01&to=2025-12-31');
+    const aggs = sql('SELECT count(*), sum(value) FROM ind_agg WHERE value <> 0');
+    const r = cli(['indicators', 'rebuild', '--data', srv.dataDir]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /已重建/);
+    assert.equal(sql('SELECT count(*), sum(value) FROM ind_agg WHERE value <> 0'), aggs);
+    const after = await ind(city, 'region=5104&from=2025-01-01&to=2025-12-31');
+    assert.deepEqual(after.indicators, before.indicators);
+    check();
+  });
 });

@@ -6,6 +6,7 @@ import { setUnauthorizedHandler } from './lib/api.js'
 import { CLIENT_ROLES } from './lib/labels.js'
 import LoginView from './views/LoginView.vue'
 import LayoutView from './views/LayoutView.vue'
+import { INDICATOR_ROLES } from './lib/indicators.js'
 
 const ALL_STAFF = CLIENT_ROLES
 const ORG_VIEWERS = ['sysadmin', ...CLIENT_ROLES]
@@ -15,6 +16,7 @@ const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: '登录' } },
   { path: '/apply', name: 'apply', component: () => import('./views/PublicApply.vue'), meta: { public: true, title: '申请社区康复服务' } },
   { path: '/apply/status', name: 'apply-status', component: () => import('./views/PublicStatus.vue'), meta: { public: true, title: '申请进度' } },
+  { path: '/indicators/report', name: 'indicator-report', component: () => import('./views/IndicatorReport.vue'), meta: { title: '指标统计表' } },
   { path: '/referrals/:id/print/:doc(consent|agreement)', name: 'referral-print', component: () => import('./views/PrintDocument.vue'), meta: { title: '打印文书' } },
   {
     path: '/',
@@ -43,6 +45,7 @@ const routes = [
       { path: 'calendar', name: 'calendar', component: () => import('./views/CalendarAdmin.vue'), meta: { title: '节假日与调休', roles: ['sysadmin', ...CLIENT_ROLES], menu: 'calendar' } },
       { path: 'webhooks', name: 'webhooks', component: () => import('./views/WebhookAdmin.vue'), meta: { title: '事件推送', roles: ['sysadmin'], menu: 'webhooks' } },
       { path: 'users', name: 'users', component: () => import('./views/UserAdmin.vue'), meta: { title: '用户管理', roles: ['sysadmin', 'secadmin'], menu: 'users' } },
+      { path: 'indicators', name: 'indicators', component: () => import('./views/IndicatorsView.vue'), meta: { title: '指标与报表', roles: INDICATOR_ROLES, menu: 'indicators' } },
       { path: 'account', name: 'account', component: () => import('./views/AccountView.vue'), meta: { title: '我的账户' } },
       { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { title: '审计', roles: ['auditor'], menu: 'audit' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },

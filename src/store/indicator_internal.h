@@ -1,0 +1,40 @@
+/* indicator_internal.h: what indicator_store.c shares with indicator_rebuild.c (the store's own
+ * business; nothing outside src/store/ includes it). */
+#ifndef JK_INDICATOR_INTERNAL_H
+#define JK_INDICATOR_INTERNAL_H
+#include "store/indicator_store.h"
+
+struct defs {
+  int n;
+  struct { char region[4]; struct std_definition d; } v[48];
+};
+
+/* The 规范服务 definitions stored by province ("" = national). */
+jk_status ind_load_defs(struct db *db, struct defs *out);
+/* The definition for a client living in `region`; *source (may be NULL) as in indicator_store_definition. */
+const struct std_definition *ind_def_for(const struct defs *defs, const char *region, const char **source);
+/* A stored date (YYYY-MM-DD) or instant (epoch ms) as a day number. */
+bool ind_day_of(const unsigned char *text, int64_t *out);
+int64_t ind_day_of_ms(int64_t ms);
+
+struct client_now {
+  bool exists;
+  char region[16];
+  int64_t org_rid;
+  struct client_facts f;
+};
+/* Stores (or, when !c->exists, deletes) a client's facts row. */
+jk_status ind_client_put(struct db *db, int64_t rid, const struct client_now *c);
+
+struct staff_now {
+  bool exists;
+  char region[16];
+  int64_t org_rid;
+  struct staff_facts f;
+};
+jk_status ind_staff_compute(struct db *db, int64_t rid, struct staff_now *out);
+jk_status ind_staff_put(struct db *db, int64_t rid, const struct staff_now *s);
+/* The service-record counts (by county and institution, by month) into `table` (ind_agg or ind_check). */
+jk_status ind_svc_counts(struct db *db, const char *table);
+
+#endif
