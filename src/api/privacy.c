@@ -312,7 +312,7 @@ void api_client_export(struct req *r)
   if (st == JK_OK) st = plan_store_versions(r->db, c.rid, rows = json_array()), json_object_set_new(doc, "plans", rows);
   if (st == JK_OK) st = team_store_list(r->db, c.rid, rows = json_array()), json_object_set_new(doc, "care_team", rows);
   if (st == JK_OK)
-    st = service_store_of_client(r->db, c.rid, "0000-01-01", "9999-12-31", EXPORT_ROWS, rows = json_array()),
+    st = service_store_of_client(r->db, c.rid, "0000-01-01", "9999-12-31", EXPORT_ROWS, 0, rows = json_array(), 0),
     json_object_set_new(doc, "services", rows);
   if (st == JK_OK) st = care_due_of_client(r->db, c.rid, rows = json_array()), json_object_set_new(doc, "due", rows);
   if (st == JK_OK) st = alert_store_list(r->db, 0, 0, c.rid, EXPORT_ROWS, rows = json_array()), json_object_set_new(doc, "alerts", rows);

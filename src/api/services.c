@@ -4,7 +4,7 @@
  *   GET  /service-records                 an institution's records for a period (?from&to&organization)
  *   GET  /service-records/ledger          the same period as an Excel ledger (.xlsx)
  *   GET  /service-records/{id}            one record with its attendance
- *   GET  /clients/{id}/services           a client's services (?from&to)
+ *   GET  /clients/{id}/services           a client's services, newest first (?from&to, paged)
  *   GET  /clients/{id}/ledger             a client's ledger as Excel
  *
  * Records are written by the staff of the institution (OBJ_SERVICE), and each client on it must
@@ -218,11 +218,13 @@ void api_client_services(struct req *r)
   if (!care_client(r, ACT_READ, &c)) return;
   if ((req_query(r, "from") && !date_parse(from, &d)) || (req_query(r, "to") && !date_parse(to, &d)))
     return reply_fail(r, JK_EINVAL, "invalid_query", "from、to 应为日期（YYYY-MM-DD）", 0);
+  int64_t limit, offset, page, total = 0;
+  if (!page_params(r, &limit, &offset, &page)) return;
   json_t *rows = json_array();
-  jk_status st = service_store_of_client(r->db, c.rid, from, to, 500, rows);
+  jk_status st = service_store_of_client(r->db, c.rid, from, to, limit, offset, rows, &total);
   if (st != JK_OK) return json_decref(rows), reply_err(r, st, 0);
   audit_note(r, "search", "service_record", c.id, "ok", "client services");
-  reply_json(r, 200, json_pack("{s:o}", "items", rows));
+  reply_json(r, 200, page_envelope(rows, total, page, limit));
 }
 
 /* ---- ledgers ---- */

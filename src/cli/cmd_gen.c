@@ -73,8 +73,12 @@ int cmd_gen(const struct cli_opts *o)
 {
   if (o->argc == 1 && strcmp(o->argv[0], "referrals") == 0) return gen_referrals(o);
   if (o->argc == 1 && strcmp(o->argv[0], "services") == 0) return gen_services(o);
+  if (o->argc == 1 && strcmp(o->argv[0], "history") == 0) return gen_history(o);
+  if (o->argc == 1 && strcmp(o->argv[0], "national") == 0) return gen_national(o);
   if (o->argc != 1 || strcmp(o->argv[0], "clients") != 0) {
-    fprintf(stderr, "用法: jingkang gen clients|referrals|services --count N [--region CODE] --data DIR\n");
+    fprintf(stderr, "用法: jingkang gen clients|referrals|services --count N [--region CODE] --data DIR\n"
+                    "      jingkang gen history [--months 24] --data DIR\n"
+                    "      jingkang gen national [--clients N] [--institutions N] [--services N] [--years 3] --data DIR\n");
     return 2;
   }
   struct app app;

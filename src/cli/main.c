@@ -29,7 +29,9 @@ static const struct {
   {"backup", cmd_backup, "backup --out FILE [--with-key] --data DIR  在线备份数据库（不含密钥文件；--with-key 另存 FILE.key）"},
   {"restore", cmd_restore, "restore --from FILE --data DIR          从备份恢复（服务须已停止；须是同一密钥的安装）"},
   {"keys", cmd_keys, "keys status|rotate|rewrap|retire [VERSION] --data DIR  字段加密密钥轮换（服务无需停止）"},
-  {"gen", cmd_gen, "gen clients|referrals|services --count N [--region CODE] --data DIR  生成基准测试数据"},
+  {"gen", cmd_gen, "gen clients|referrals|services --count N [--region CODE] --data DIR  生成基准测试数据\n"
+                   "  jingkang gen history [--months 24] --data DIR  为已有康复对象生成历史记录（登记、服务、评估、方案）\n"
+                   "  jingkang gen national [--clients N] [--institutions N] [--services N] [--years 3] --data DIR  全国规模数据集"},
   {"calendar", cmd_calendar, "calendar import [--name FILE] --data DIR  载入法定节假日与调休（npm 包 chinese-days）"},
   {"sweep", cmd_sweep, "sweep [--as-of TIME] --data DIR         执行定时规则（等候超期转复核、超期通知）；服务运行时每分钟自动执行"},
   {"indicators", cmd_indicators, "indicators refresh|rebuild|check --data DIR  指标汇总：计入待处理变更 / 全部重建 / 与原始记录比对"},
@@ -65,6 +67,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], commands[i].name) != 0) continue;
     struct cli_opts o;
     bk_take_opts(&argc, argv);   /* backup/restore/keys/audit options (cmd_backup.c) */
+    gen_take_opts(&argc, argv);  /* gen history/national options (cmd_gen_history.c) */
     if (!cli_parse(argc - 2, argv + 2, &o)) return 2;
     return commands[i].fn(&o);
   }

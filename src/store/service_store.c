@@ -27,7 +27,9 @@ static const char SQL_COUNT[] =
 static const char SQL_OF_CLIENT[] =
   RECORD_ROW ", a.attended AS attended__bool FROM service_attendance a JOIN service_record s ON s.rid = a.record_rid"
   " JOIN organization o ON o.rid = s.org_rid WHERE a.client_rid = $1 AND a.date >= $2 AND a.date <= $3"
-  " ORDER BY a.date DESC, a.record_rid DESC LIMIT $4";
+  " ORDER BY a.date DESC, a.record_rid DESC LIMIT $4 OFFSET $5";
+static const char SQL_OF_CLIENT_COUNT[] =
+  "SELECT count(*) FROM service_attendance WHERE client_rid = $1 AND date >= $2 AND date <= $3";
 static const char SQL_LEDGER[] =
   "SELECT s.date, s.type, s.mode, s.place, s.topic, s.content, s.staff, s.duration_minutes, s.n_clients, s.n_attended,"
   " (SELECT group_concat(c.name || CASE WHEN a.attended THEN '' ELSE '（缺席）' END, '、')"
@@ -123,14 +125,24 @@ jk_status service_store_list(struct db *db, int64_t org_rid, const char *from, c
 }
 
 jk_status service_store_of_client(struct db *db, int64_t client_rid, const char *from, const char *to, int64_t limit,
-                                  json_t *rows)
+                                  int64_t offset, json_t *rows, int64_t *total)
 {
+  if (total) {
+    sqlite3_stmt *c = db_prepare(db, SQL_OF_CLIENT_COUNT);
+    if (!c) return JK_EINTERNAL;
+    db_bind_int64(c, 1, client_rid);
+    db_bind_text(c, 2, from);
+    db_bind_text(c, 3, to);
+    jk_status cs = db_step_int(c, total);
+    if (cs != JK_OK) return cs;
+  }
   sqlite3_stmt *st = db_prepare(db, SQL_OF_CLIENT);
   if (!st) return JK_EINTERNAL;
   db_bind_int64(st, 1, client_rid);
   db_bind_text(st, 2, from);
   db_bind_text(st, 3, to);
   db_bind_int64(st, 4, limit);
+  db_bind_int64(st, 5, offset);
   return db_rows_json(st, rows);
 }
 

@@ -31,9 +31,9 @@ jk_status service_store_get(struct db *db, const char *id, json_t **row, int64_t
  * attendees' names in `client_names`; *total counts them all. */
 jk_status service_store_list(struct db *db, int64_t org_rid, const char *from, const char *to, int64_t limit,
                              int64_t offset, json_t *rows, int64_t *total);
-/* A client's services, newest first. */
+/* A client's services, newest first: `limit` from `offset`; *total (may be NULL) all of them. */
 jk_status service_store_of_client(struct db *db, int64_t client_rid, const char *from, const char *to, int64_t limit,
-                                  json_t *rows);
+                                  int64_t offset, json_t *rows, int64_t *total);
 /* Streams an organization's ledger from..to, oldest first, one call per record. Borrowed
  * strings live until fn returns. */
 struct ledger_row {

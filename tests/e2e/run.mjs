@@ -18,6 +18,7 @@ import { careTests } from './care.mjs'
 import { totpTests, totpStepLogin } from './totp.mjs'
 import { serviceTests } from './services.mjs'
 import { staffTests } from './staff.mjs'
+import { indicatorTests } from './indicators.mjs'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -135,7 +136,7 @@ test('official logs in and sees home, role and menus', async ({ page }) => {
   const scope = await el(page, 'user-scope').innerText()
   assert(scope.includes(COUNTY_NAME), `scope: ${scope}`)
   const menus = await menuTexts(page)
-  assert(JSON.stringify(menus) === JSON.stringify(['首页', '工作台', '转介', '康复对象', '机构', '人员与培训', '转介规则']), `menus: ${menus}`)
+  assert(JSON.stringify(menus) === JSON.stringify(['首页', '指标与报表', '工作台', '转介', '康复对象', '机构', '人员与培训', '转介规则']), `menus: ${menus}`)
   await el(page, 'stat-clients').waitFor({ timeout: STEP_TIMEOUT })
   const n = await el(page, 'stat-clients').innerText()
   assert(/\d/.test(n), `clients card: ${n}`)
@@ -426,6 +427,7 @@ careTests(test, helpers)
 totpTests(test, helpers)
 serviceTests(test, helpers)
 staffTests(test, helpers)
+indicatorTests(test, helpers)
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true })
