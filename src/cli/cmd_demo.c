@@ -432,6 +432,24 @@ static bool create_staff(struct demo *d)
   return true;
 }
 
+/* A past for the demo clients (cmd_gen_history.c), so that the dashboard shows real figures:
+ * registration, leaving, services, assessments and plans from 24 months ago, but not before
+ * 2026 (tests/api/indicators.test.mjs builds its own known dataset in 2025, which must stay
+ * alone there). The clients of the two institutions with demo worker accounts keep empty files,
+ * so that a walk through the demo (and the care tests) starts from a first plan and assessment. */
+static bool create_history(struct demo *d)
+{
+  int64_t skip[2] = {0, 0};
+  struct org_rec o;
+  if (org_store_by_id(d->db, d->a, org_id(d, "rehab_miyi"), &o) == JK_OK) skip[0] = o.rid;
+  if (org_store_by_id(d->db, d->a, org_id(d, "rehab_east"), &o) == JK_OK) skip[1] = o.rid;
+  int64_t start = date_to_days(date_add_months(date_today(), -24)), floor = date_to_days((struct jk_date){2026, 1, 1});
+  struct gen_history_stats s;
+  jk_status st = gen_history_run(d->db, start > floor ? start : floor, skip, 2, &s);
+  if (st != JK_OK) fprintf(stderr, "jingkang demo: 历史记录生成失败（错误 %d）\n", (int)st);
+  return st == JK_OK;
+}
+
 int cmd_demo(const struct cli_opts *o)
 {
   int rc = init_data_dir(o);
@@ -444,7 +462,7 @@ int cmd_demo(const struct cli_opts *o)
   if (ok && create_users(&d)) ok = db_commit(d.db) == JK_OK;
   else if (db_in_write(d.db)) ok = false, db_rollback(d.db);
   ok = ok && cli_load_instruments(&d.app, d.db) == JK_OK && create_clients(&d) && create_referrals(&d) &&
-       create_staff(&d);
+       create_staff(&d) && create_history(&d);
   instrument_set_clear(&d.app.instruments);
   audit_queue_stop(d.app.audit);
   db_close(d.db);

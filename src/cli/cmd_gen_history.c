@@ -45,7 +45,9 @@ void gen_take_opts(int *argc, char **argv)
   for (int i = 2; i < *argc; i++) {
     bool taken = false;
     if (i + 1 < *argc && (strcmp(argv[i], "--months") == 0 || strcmp(argv[i], "--years") == 0)) {
-      *(argv[i][2] == 'm' ? &gen_opts.months : &gen_opts.years) = atoi(argv[++i]);
+      int *dst = argv[i][2] == 'm' ? &gen_opts.months : &gen_opts.years;
+      *dst = atoi(argv[i + 1]);
+      i++;
       taken = true;
     }
     for (size_t k = 0; k < sizeof nums / sizeof nums[0] && !taken; k++) {
@@ -75,7 +77,7 @@ static double frand(void) { return (double)gen_rnd(1000000) / 1e6; }
 
 struct inst {
   int64_t rid;
-  char region[13];
+  char region[16];
   char staff_json[200];
   double p_month;        /* chance that an in-service client gets a service in a month */
   double p_late;         /* chance that a periodic assessment comes later than 12 months */
@@ -472,10 +474,23 @@ int gen_national(const struct cli_opts *o)
     if (covered[i]) ncovered++, covered_w += weight[i];
   }
   /* institutions: one per covered county (fewer counties when fewer are asked for), the rest by weight */
-  int64_t placed = 0;
-  for (int64_t i = 0; i < nc; i++)
+  int64_t placed = 0, *order = calloc((size_t)nc, sizeof *order);
+  if (!order) return 1;
+  for (int64_t i = 0; i < nc; i++) order[i] = i;
+  for (int64_t i = nc - 1; i > 0; i--) {   /* in random order, for a run with fewer institutions than counties */
+    int64_t j = gen_rnd((uint32_t)(i + 1)), t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  for (int64_t x = 0; x < nc; x++) {
+    int64_t i = order[x];
     if (covered[i] && placed < want_inst) ninst_c[i] = 1, placed++;
-    else covered[i] = covered[i] && placed < want_inst;
+    else covered[i] = false;
+  }
+  free(order);
+  covered_w = 0;
+  for (int64_t i = 0; i < nc; i++) covered_w += covered[i] ? weight[i] : 0;
+  ncovered = placed;
   for (int64_t i = 0; i < nc && placed < want_inst; i++) {
     if (!covered[i]) continue;
     int64_t extra = (want_inst - ncovered) * weight[i] / (covered_w ? covered_w : 1);

@@ -70,8 +70,9 @@ jk_status gen_store_history_clients(struct db *db, struct arena *a, struct gen_h
   *n = 0;
   sqlite3_stmt *st = db_prepare(db, SQL_HISTORY_CLIENTS);
   if (!st) return JK_EINTERNAL;
-  size_t cap = 0;
+  size_t cap = 8;
   int rc;
+  *out = arena_alloc(a, cap * sizeof **out);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     if ((size_t)*n == cap) *out = arena_grow(a, *out, &cap, sizeof **out);
     struct gen_hclient *c = &(*out)[(*n)++];
@@ -141,8 +142,9 @@ jk_status gen_store_org_staff(struct db *db, struct arena *a, int64_t org_rid, s
   sqlite3_stmt *st = db_prepare(db, SQL_ORG_STAFF);
   if (!st) return JK_EINTERNAL;
   db_bind_int64(st, 1, org_rid);
-  size_t cap = 0;
+  size_t cap = 8;
   int rc;
+  *out = arena_alloc(a, cap * sizeof **out);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     if ((size_t)*n == cap) *out = arena_grow(a, *out, &cap, sizeof **out);
     (*out)[*n] = (struct gen_staff){sqlite3_column_int64(st, 0), db_col_text(a, st, 1), db_col_text(a, st, 2)};

@@ -1,0 +1,246 @@
+/* test_indicator.c: the indicator rules of domain/indicator.c — periods, the 规范服务 definition
+ * month by month, over a period, with a province's own definition, and the contributions that
+ * the aggregates add up (they must describe the same client as the direct tests). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "base/clock.h"
+#include "domain/indicator.h"
+
+static int64_t day(int y, int m, int d) { return date_to_days((struct jk_date){y, m, d}); }
+#define M(y, m) ind_month(y, m)
+
+/* A client registered 2025-01-10 with consent and agreement from 2025-01-20, a periodic assessment
+ * 2025-01-25 and a plan 2025-01-25..2025-12-31; services on the 15th of the given months. */
+struct fixture {
+  int64_t services[24];
+  int64_t assessments[2];
+  struct day_span plans[1], agreements[1];
+  struct client_inputs in;
+};
+
+static void fixture(struct fixture *x, const int *months, int n)
+{
+  memset(x, 0, sizeof *x);
+  for (int i = 0; i < n; i++) x->services[i] = day(2025, months[i], 15);
+  x->assessments[0] = day(2025, 1, 25);
+  x->plans[0] = (struct day_span){day(2025, 1, 25), day(2025, 12, 31)};
+  x->agreements[0] = (struct day_span){day(2025, 1, 20), INT64_MAX};
+  x->in = (struct client_inputs){.reg_day = day(2025, 1, 10), .exit_day = -1, .service_days = x->services,
+                                 .n_services = (size_t)n, .assessment_days = x->assessments, .n_assessments = 1,
+                                 .plans = x->plans, .n_plans = 1, .agreements = x->agreements, .n_agreements = 1};
+}
+
+static const int ALL_YEAR[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+
+static void test_periods_month_quarter_ytd_year_and_ranges(void **state)
+{
+  struct period p;
+  char key[10];
+  assert_true(period_standard(M(2025, 3), M(2025, 3), &p));
+  period_key(&p, key);
+  assert_string_equal(key, "M2025-03");
+  assert_true(period_standard(M(2025, 4), M(2025, 6), &p));
+  period_key(&p, key);
+  assert_string_equal(key, "Q2025-2");
+  assert_true(period_standard(M(2025, 1), M(2025, 10), &p));
+  period_key(&p, key);
+  assert_string_equal(key, "T2025-10");
+  assert_true(period_standard(M(2025, 1), M(2025, 12), &p));
+  period_key(&p, key);
+  assert_string_equal(key, "Y2025");
+  assert_false(period_standard(M(2025, 2), M(2025, 4), &p));   /* not a quarter: answered from the facts */
+  assert_false(period_standard(M(2025, 6), M(2026, 5), &p));
+  assert_false(period_standard(M(2025, 6), M(2025, 5), &p));
+}
+
+static void test_standardized_every_month_after_registration(void **state)
+{
+  struct fixture x;
+  fixture(&x, ALL_YEAR, 12);
+  struct std_definition d;
+  std_definition_default(&d);
+  struct client_facts f;
+  client_facts_compute(&x.in, &d, &f);
+  assert_false(client_standardized(&f, M(2025, 1), M(2025, 1)));   /* the month of registration never counts */
+  for (int m = 2; m <= 12; m++) assert_true(client_standardized(&f, M(2025, m), M(2025, m)));
+  assert_true(client_standardized(&f, M(2025, 1), M(2025, 12)));
+  assert_true(client_on_register(&f, M(2025, 1), M(2025, 1)));
+  assert_false(client_on_register(&f, M(2024, 1), M(2024, 12)));
+  assert_true(client_on_register(&f, M(2030, 1), M(2030, 1)));     /* still registered: every later period */
+  assert_false(client_standardized(&f, M(2026, 1), M(2026, 1)));   /* no service in 2026 */
+}
+
+static void test_one_missed_month_breaks_the_quarter_and_the_year_only(void **state)
+{
+  static const int months[] = {1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12};   /* none in June */
+  struct fixture x;
+  fixture(&x, months, 11);
+  struct std_definition d;
+  std_definition_default(&d);
+  struct client_facts f;
+  client_facts_compute(&x.in, &d, &f);
+  assert_true(client_standardized(&f, M(2025, 1), M(2025, 3)));
+  assert_false(client_standardized(&f, M(2025, 4), M(2025, 6)));
+  assert_true(client_standardized(&f, M(2025, 7), M(2025, 9)));
+  assert_false(client_standardized(&f, M(2025, 1), M(2025, 12)));
+  assert_true(client_served(&f, M(2025, 4), M(2025, 6)));
+  assert_false(client_served(&f, M(2025, 6), M(2025, 6)));
+}
+
+static void test_each_requirement_of_the_default_definition(void **state)
+{
+  struct std_definition d;
+  std_definition_default(&d);
+  struct client_facts f;
+  struct fixture x;
+  fixture(&x, ALL_YEAR, 12);
+  x.in.n_plans = 0;                                                /* no plan */
+  client_facts_compute(&x.in, &d, &f);
+  assert_false(client_standardized(&f, M(2025, 3), M(2025, 3)));
+  fixture(&x, ALL_YEAR, 12);
+  x.in.n_agreements = 0;                                           /* no agreement */
+  client_facts_compute(&x.in, &d, &f);
+  assert_false(client_standardized(&f, M(2025, 3), M(2025, 3)));
+  fixture(&x, ALL_YEAR, 12);
+  x.agreements[0].to = day(2025, 5, 31);                           /* the referral closed in May */
+  client_facts_compute(&x.in, &d, &f);
+  assert_true(client_standardized(&f, M(2025, 5), M(2025, 5)));
+  assert_false(client_standardized(&f, M(2025, 6), M(2025, 6)));
+  fixture(&x, ALL_YEAR, 12);
+  x.assessments[0] = day(2024, 3, 1);                              /* assessment more than 12 months back by 2025-03 */
+  client_facts_compute(&x.in, &d, &f);
+  assert_true(client_standardized(&f, M(2025, 2), M(2025, 2)));
+  assert_false(client_standardized(&f, M(2025, 3), M(2025, 3)));
+  fixture(&x, ALL_YEAR, 12);
+  x.plans[0].to = day(2025, 8, 31);                                /* the plan was due for review in August */
+  client_facts_compute(&x.in, &d, &f);
+  assert_true(client_standardized(&f, M(2025, 8), M(2025, 8)));
+  assert_false(client_standardized(&f, M(2025, 9), M(2025, 9)));
+}
+
+static void test_a_province_may_drop_the_plan_or_ask_for_two_services(void **state)
+{
+  struct fixture x;
+  fixture(&x, ALL_YEAR, 12);
+  x.in.n_plans = 0;
+  struct std_definition d;
+  const char *field, *msg;
+  json_t *j = json_loads("{\"require_plan\":false}", 0, 0);
+  assert_true(std_definition_parse(j, &d, &field, &msg));
+  json_decref(j);
+  struct client_facts f;
+  client_facts_compute(&x.in, &d, &f);
+  assert_true(client_standardized(&f, M(2025, 1), M(2025, 12)));
+  j = json_loads("{\"min_services\":2}", 0, 0);
+  assert_true(std_definition_parse(j, &d, &field, &msg));
+  json_decref(j);
+  fixture(&x, ALL_YEAR, 12);
+  client_facts_compute(&x.in, &d, &f);
+  assert_false(client_standardized(&f, M(2025, 3), M(2025, 3)));  /* one service a month is not two */
+  char text[512];
+  std_definition_text(&d, text, sizeof text);
+  assert_non_null(strstr(text, "不少于 2 次"));
+}
+
+static void test_bad_definitions_are_refused_with_the_field(void **state)
+{
+  static const char *const bad[][2] = {
+    {"{\"require_plan\":1}", "require_plan"}, {"{\"assessment_months\":37}", "assessment_months"},
+    {"{\"min_services\":0}", "min_services"}, {"{\"colour\":\"red\"}", "colour"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    struct std_definition d;
+    const char *field = 0, *msg = 0;
+    json_t *j = json_loads(bad[i][0], 0, 0);
+    assert_false(std_definition_parse(j, &d, &field, &msg));
+    assert_string_equal(field, bad[i][1]);
+    assert_non_null(msg);
+    json_decref(j);
+  }
+  struct std_definition d;
+  const char *field, *msg;
+  assert_false(std_definition_parse(0, &d, &field, &msg));
+}
+
+static void test_leaving_the_register_ends_the_months_that_count(void **state)
+{
+  static const int months[] = {1, 2, 3, 4, 5, 6};
+  struct fixture x;
+  fixture(&x, months, 6);
+  x.in.exit_day = day(2025, 6, 20);
+  struct std_definition d;
+  std_definition_default(&d);
+  struct client_facts f;
+  client_facts_compute(&x.in, &d, &f);
+  assert_true(client_standardized(&f, M(2025, 1), M(2025, 12)));   /* every month it was registered */
+  assert_true(client_on_register(&f, M(2025, 4), M(2025, 6)));
+  assert_false(client_on_register(&f, M(2025, 7), M(2025, 9)));
+}
+
+/* The contributions say what the direct tests say: the standardized periods are exactly those
+ * where client_standardized holds, and registration and exit are one flow each. */
+static void test_contributions_match_the_facts(void **state)
+{
+  static const int months[] = {1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12};
+  struct fixture x;
+  fixture(&x, months, 11);
+  x.in.severe = true;
+  struct std_definition d;
+  std_definition_default(&d);
+  struct client_facts f;
+  client_facts_compute(&x.in, &d, &f);
+  struct contrib_list l = {0};
+  assert_true(client_contributions(&f, &l));
+  int std = 0, severe_std = 0, reg = 0;
+  for (size_t i = 0; i < l.n; i++) {
+    if (!strcmp(l.v[i].metric, "reg")) reg++, assert_string_equal(l.v[i].period, "M2025-01");
+    if (!strcmp(l.v[i].metric, "severe_std")) severe_std++;
+    if (strcmp(l.v[i].metric, "std")) continue;
+    std++;
+    assert_int_equal(l.v[i].value, 1);
+    assert_true(strcmp(l.v[i].period, "M2025-06") && strcmp(l.v[i].period, "Q2025-2") && strcmp(l.v[i].period, "Y2025"));
+  }
+  /* months Feb–May, Jul–Dec (10); Q1, Q3, Q4 (3); year to date Feb–May (4) */
+  assert_int_equal(std, 17);
+  assert_int_equal(severe_std, std);
+  assert_int_equal(reg, 1);
+  for (size_t i = 1; i < l.n; i++) {   /* sorted by (metric, period), no duplicates */
+    int c = strcmp(l.v[i - 1].metric, l.v[i].metric);
+    assert_true(c < 0 || (c == 0 && strcmp(l.v[i - 1].period, l.v[i].period) < 0));
+  }
+  contrib_free(&l);
+}
+
+static void test_targets_by_year(void **state)
+{
+  const struct indicator_def *cov = indicator_find("county_coverage"), *std = indicator_find("standardized_service_rate");
+  assert_non_null(cov);
+  assert_int_equal(indicator_target(cov, 2022), -1);
+  assert_int_equal(indicator_target(cov, 2023), 50);
+  assert_int_equal(indicator_target(cov, 2024), 65);
+  assert_int_equal(indicator_target(cov, 2025), 80);
+  assert_int_equal(indicator_target(cov, 2027), 80);
+  assert_int_equal(indicator_target(std, 2024), 45);
+  assert_int_equal(indicator_target(indicator_find("staff_relevant_major"), 2019), 30);
+  assert_null(indicator_find("nope"));
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_periods_month_quarter_ytd_year_and_ranges),
+    cmocka_unit_test(test_standardized_every_month_after_registration),
+    cmocka_unit_test(test_one_missed_month_breaks_the_quarter_and_the_year_only),
+    cmocka_unit_test(test_each_requirement_of_the_default_definition),
+    cmocka_unit_test(test_a_province_may_drop_the_plan_or_ask_for_two_services),
+    cmocka_unit_test(test_bad_definitions_are_refused_with_the_field),
+    cmocka_unit_test(test_leaving_the_register_ends_the_months_that_count),
+    cmocka_unit_test(test_contributions_match_the_facts),
+    cmocka_unit_test(test_targets_by_year),
+  };
+  return cmocka_run_group_tests_name("indicator", tests, 0, 0);
+}
