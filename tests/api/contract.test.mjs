@@ -194,6 +194,23 @@ describe('every operation answers as documented', () => {
     expectStatus((await call(srv.anon(), 'GET', '/api/v1/stats/overview')).r, 401);
   });
 
+  test('indicators, their exports and the 规范服务 definition', async () => {
+    expectStatus((await call(as.city_official, 'GET', '/api/v1/indicators?from=2026-01-01&to=2026-03-31')).r, 200);
+    expectStatus((await call(as.city_official, 'GET', '/api/v1/indicators?region=51')).r, 403);
+    expectStatus((await call(as.city_official, 'GET', '/api/v1/indicators?from=2026-02-30')).r, 400);
+    for (const by of ['child', 'organization', 'month']) {
+      expectStatus((await call(as.city_official, 'GET', `/api/v1/indicators/standardized_service_rate?by=${by}`)).r, 200);
+    }
+    expectStatus((await call(as.city_official, 'GET', '/api/v1/indicators/nope')).r, 404);
+    expectStatus((await call(as.city_official, 'GET', '/api/v1/indicators/export?format=csv')).r, 200);
+    expectStatus((await call(as.city_official, 'GET', '/api/v1/indicators/county_coverage/export?by=child')).r, 200);
+    expectStatus((await call(as.rehab_worker, 'GET', '/api/v1/indicators/report')).r, 200);
+    expectStatus((await call(as.evaluator, 'GET', '/api/v1/indicators/definition?region=51')).r, 200);
+    expectStatus((await call(as.sysadmin, 'PUT', '/api/v1/indicators/definition', { region: '', definition: { min_services: 1 } })).r, 200);
+    expectStatus((await call(as.city_official, 'PUT', '/api/v1/indicators/definition', { region: '51', definition: {} })).r, 403);
+    expectStatus((await call(as.sysadmin, 'DELETE', '/api/v1/indicators/definition')).r, 200);
+  });
+
   test('referrals, work lists, rules and the public application', async () => {
     const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
     const client = { name: uniqueName(), id_number: makeIdNumber({ region: '510421' }), residence_region: '510421', hukou_region: '510421' };
