@@ -80,7 +80,7 @@ say "## plain SQL over the raw tables, national 规范服务 $YEAR: registered +
 PW="Bench-Password-2026-strong"
 echo "$PW" | "$BIN" user add bench_evaluator --role evaluator --data "$DATA" >/dev/null 2>&1 || true
 TOKEN=$("$BIN" token create bench_evaluator --data "$DATA" 2>/dev/null | tail -1)
-JINGKANG_RATE_LIMIT=off "$BIN" serve --data "$DATA" --listen 127.0.0.1:$PORT --threads 2 2>"$OUT/indicators-serve.log" & SRV=$!
+JINGKANG_RATE_LIMIT=off "$BIN" serve --data "$DATA" --listen 127.0.0.1:$PORT --threads 2 >"$OUT/indicators-serve.log" 2>&1 & SRV=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.2; done
 get() { curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/indicators?$1"; }
 timed() {  # $1 label, $2 query: p50 / p99 / max in ms

@@ -184,14 +184,17 @@ static int64_t some_day(int64_t lo, int64_t hi) { return lo + gen_rnd((uint32_t)
 
 /* Services of one institution from month `from` (a first day) to today, for its clients
  * cl[0..n) (all in service there). Each month a client on the register is served with the
- * institution's p_month × scale; its first service is in a group session (3–8 clients) 30 % of
- * the time, an individual one otherwise; `extra` more individual services on average. */
+ * institution's p_month × scale, 1 + `extra` times on average; each round of services goes to
+ * group sessions (3–8 clients on one day, one in ten absent) 30 % of the time, to individual
+ * ones otherwise. So a service unit costs 0.7 + 0.3 / 5.5 records on average. */
 static void inst_services(struct run *r, const struct inst *in, const struct gclient *const *cl, int64_t n, int64_t from,
                           double scale, double extra, int64_t every)
 {
   if (n == 0) return;
-  int64_t *pick = malloc((size_t)n * sizeof *pick);
-  if (!pick) {
+  int64_t *pick = malloc((size_t)n * sizeof *pick), *round = malloc((size_t)n * sizeof *round);
+  int *times = malloc((size_t)n * sizeof *times);
+  if (!pick || !round || !times) {
+    free(pick), free(round), free(times);
     r->st = JK_EUNAVAIL;
     return;
   }
@@ -199,54 +202,51 @@ static void inst_services(struct run *r, const struct inst *in, const struct gcl
     int64_t last = next_month(m) - 1;
     if (last > r->today) last = r->today;
     int64_t k = 0;
+    int most = 0;
     for (int64_t i = 0; i < n; i++) {
       const struct gclient *c = cl[i];
-      if (c->reg_day > last || c->exit_day < m) continue;
-      if (frand() < in->p_month * scale) pick[k++] = i;
+      if (c->reg_day > last || c->exit_day < m || frand() >= in->p_month * scale) continue;
+      times[k] = 1 + (int)extra + (frand() < extra - (int)extra ? 1 : 0);
+      if (times[k] > most) most = times[k];
+      pick[k++] = i;
     }
-    for (int64_t i = k - 1; i > 0; i--) {   /* shuffle */
-      int64_t j = gen_rnd((uint32_t)(i + 1)), t = pick[i];
-      pick[i] = pick[j];
-      pick[j] = t;
-    }
-    for (int64_t i = 0; i < k && r->st == JK_OK;) {
-      const struct gclient *c = cl[pick[i]];
-      int64_t lo = c->reg_day > m ? c->reg_day : m, hi = c->exit_day < last ? c->exit_day : last;
-      int64_t who[8];
-      bool att[8];
-      if (frand() < 0.3) {   /* a group session on one day, with the next clients on the register that day */
-        int64_t day = some_day(m, last);
-        int size = 3 + (int)gen_rnd(6), g = 0;
-        while (i < k && g < size) {
-          const struct gclient *x = cl[pick[i]];
-          if (x->reg_day > day || x->exit_day < day) break;
-          who[g] = x->rid;
-          att[g++] = gen_rnd(10) != 0;
-          i++;
-        }
-        if (g > 0) {
-          one_record(r, in, who, att, g, day, every);
-          continue;
-        }
+    for (int t = 0; t < most && r->st == JK_OK; t++) {
+      int64_t nr = 0;
+      for (int64_t i = 0; i < k; i++)
+        if (times[i] > t) round[nr++] = pick[i];
+      for (int64_t i = nr - 1; i > 0; i--) {   /* shuffle */
+        int64_t j = gen_rnd((uint32_t)(i + 1)), x = round[i];
+        round[i] = round[j];
+        round[j] = x;
       }
-      who[0] = c->rid;
-      att[0] = true;
-      one_record(r, in, who, att, 1, some_day(lo, hi), every);
-      i++;
-    }
-    /* extra individual services of the served clients */
-    for (int64_t i = 0; i < k && r->st == JK_OK; i++) {
-      const struct gclient *c = cl[pick[i]];
-      int64_t lo = c->reg_day > m ? c->reg_day : m, hi = c->exit_day < last ? c->exit_day : last;
-      int e = (int)extra + (frand() < extra - (int)extra ? 1 : 0);
-      for (int j = 0; j < e; j++) {
-        int64_t who = c->rid;
-        bool att = gen_rnd(20) != 0;
-        one_record(r, in, &who, &att, 1, some_day(lo, hi), every);
+      for (int64_t i = 0; i < nr && r->st == JK_OK;) {
+        const struct gclient *c = cl[round[i]];
+        int64_t who[8];
+        bool att[8];
+        if (frand() < 0.3) {   /* a group session on one day, with the next clients on the register that day */
+          int64_t day = some_day(m, last);
+          int size = 3 + (int)gen_rnd(6), g = 0;
+          while (i < nr && g < size) {
+            const struct gclient *x = cl[round[i]];
+            if (x->reg_day > day || x->exit_day < day) break;
+            who[g] = x->rid;
+            att[g++] = gen_rnd(10) != 0;
+            i++;
+          }
+          if (g > 0) {
+            one_record(r, in, who, att, g, day, every);
+            continue;
+          }
+        }
+        int64_t lo = c->reg_day > m ? c->reg_day : m, hi = c->exit_day < last ? c->exit_day : last;
+        who[0] = c->rid;
+        att[0] = gen_rnd(40) != 0;
+        one_record(r, in, who, att, 1, some_day(lo, hi), every);
+        i++;
       }
     }
   }
-  free(pick);
+  free(pick), free(round), free(times);
 }
 
 /* Staff for an institution (n people, 40 % with a relevant major) and their staff JSON. */
@@ -459,8 +459,8 @@ int gen_national(const struct cli_opts *o)
   double cover[100], dil[100], share[100];
   for (int p = 0; p < 100; p++) {
     cover[p] = 0.40 + frand() * 0.55;
-    dil[p] = 0.84 + frand() * 0.14;
-    share[p] = 0.50 + frand() * 0.35;
+    dil[p] = 0.90 + frand() * 0.09;
+    share[p] = 0.60 + frand() * 0.30;
   }
   int64_t *weight = calloc((size_t)nc, sizeof *weight), *ninst_c = calloc((size_t)nc, sizeof *ninst_c),
           *first_inst = calloc((size_t)nc, sizeof *first_inst), total_w = 0, covered_w = 0, ncovered = 0;
@@ -572,7 +572,7 @@ int gen_national(const struct cli_opts *o)
     int64_t lo = cl[i].reg_day > window ? cl[i].reg_day : window, hi = cl[i].exit_day < r.today ? cl[i].exit_day : r.today;
     if (hi >= lo) expect += ((double)(hi - lo) / 30.44 + 1) * insts[cl[i].inst].p_month;
   }
-  double per_unit = 0.7 + 0.3 / 5.5, extra = expect > 0 ? (double)want_services / expect - per_unit : 0, scale = 1;
+  double per_unit = 0.7 + 0.3 / 5.5, extra = expect > 0 ? (double)want_services / (expect * per_unit) - 1 : 0, scale = 1;
   if (extra < 0) scale = (double)want_services / (expect * per_unit), extra = 0;
   fprintf(stderr, "[%7.1f s] about %.0f served client-months; %.2f extra services each (scale %.2f)\n", elapsed(&r), expect,
           extra, scale);

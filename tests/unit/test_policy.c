@@ -209,6 +209,35 @@ static void test_staff_records_kept_by_organization_and_officials(void **s)
   assert_string_equal(region, "510421");
 }
 
+static void test_indicators_by_region_or_own_organization(void **s)
+{
+  (void)s;
+  struct policy_object miyi = {.kind = OBJ_INDICATOR, .region = "510421"}, city_r = {.kind = OBJ_INDICATOR, .region = "5104"},
+                       nation = {.kind = OBJ_INDICATOR, .region = ""},
+                       own_org = {.kind = OBJ_INDICATOR, .region = "510421", .org_rid = 7},
+                       other_org = {.kind = OBJ_INDICATOR, .region = "510421", .org_rid = 8};
+  assert_int_equal(policy_decide(&county, ACT_READ, &miyi), JK_OK);
+  assert_int_equal(policy_decide(&county, ACT_READ, &city_r), JK_EFORBIDDEN);   /* regions are public: 403 */
+  assert_int_equal(policy_decide(&city, ACT_READ, &miyi), JK_OK);
+  assert_int_equal(policy_decide(&city, ACT_READ, &nation), JK_EFORBIDDEN);
+  assert_int_equal(policy_decide(&referral, ACT_READ, &own_org), JK_OK);
+  assert_int_equal(policy_decide(&evaluator, ACT_READ, &nation), JK_OK);       /* an evaluator without a region */
+  assert_int_equal(policy_decide(&staff, ACT_READ, &own_org), JK_OK);
+  assert_int_equal(policy_decide(&staff, ACT_READ, &other_org), JK_EFORBIDDEN);
+  assert_int_equal(policy_decide(&staff, ACT_READ, &miyi), JK_EFORBIDDEN);      /* not the region, only its own */
+  assert_int_equal(policy_decide(&hospital, ACT_READ, &own_org), JK_EFORBIDDEN);
+  assert_int_equal(policy_decide(&sysadmin, ACT_READ, &nation), JK_EFORBIDDEN);
+  assert_int_equal(policy_decide(&auditor, ACT_READ, &miyi), JK_EFORBIDDEN);
+  struct principal province = {.user_id = "u10", .username = "q", .role = ROLE_OFFICIAL, .region = "51"};
+  struct policy_object def51 = {.kind = OBJ_INDICATOR, .region = "51"}, def5104 = {.kind = OBJ_INDICATOR, .region = "5104"};
+  assert_int_equal(policy_decide(&province, ACT_UPDATE, &def51), JK_OK);          /* a province sets its own definition */
+  assert_int_equal(policy_decide(&city, ACT_UPDATE, &def51), JK_EFORBIDDEN);
+  assert_int_equal(policy_decide(&city, ACT_UPDATE, &def5104), JK_EFORBIDDEN);    /* definitions are by province */
+  assert_int_equal(policy_decide(&province, ACT_UPDATE, &nation), JK_EFORBIDDEN);
+  assert_int_equal(policy_decide(&sysadmin, ACT_UPDATE, &nation), JK_OK);
+  assert_int_equal(policy_decide(&evaluator, ACT_UPDATE, &nation), JK_EFORBIDDEN);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -229,6 +258,7 @@ int main(void)
     cmocka_unit_test(test_referral_seen_by_holder_referrer_and_region_only),
     cmocka_unit_test(test_care_written_by_the_institution_only),
     cmocka_unit_test(test_staff_records_kept_by_organization_and_officials),
+    cmocka_unit_test(test_indicators_by_region_or_own_organization),
   };
   return cmocka_run_group_tests_name("policy", tests, 0, 0);
 }
