@@ -116,6 +116,21 @@ static jk_status figure_of(struct req *r, const struct ind_query *q, const struc
       st = indicator_store_counties_served(r->db, q->region, q->first, q->last, &f->num);
     return st;
   }
+  if (strcmp(id, "rehab_places") == 0 || strcmp(id, "occupancy") == 0) {
+    if (q->level == 5) return JK_OK;
+    f->has = true;
+    int64_t places, in_service;
+    st = indicator_store_places(r->db, q->level == IND_LEVEL_ORG ? "" : q->region, q->level == IND_LEVEL_ORG ? q->org.rid : 0,
+                                &places, &in_service);
+    f->num = id[0] == 'r' ? places : in_service;
+    f->den = places;
+    return st;
+  }
+  if (strcmp(id, "prefecture_functions") == 0) {
+    if (q->level > 2) return JK_OK;   /* a prefecture-level indicator */
+    f->has = true;
+    return indicator_store_prefectures(r->db, q->region, &f->num, &f->den);
+  }
   if (strncmp(id, "staff_", 6) == 0) {
     if (q->level == 5) return JK_OK;   /* staff are counted down to townships */
     f->has = true;

@@ -15,7 +15,8 @@ static const char *const kinds[] = {"hospital", "rehab_institution", "employer",
                                     "social_org", "government", 0};
 static const char *const modes[] = {"public", "public_private", "purchased", "private_nonprofit", 0};
 static const char *const functions[] = {"residential", "day_care", "home_support", "transitional_housing",
-                                        "vocational", "assessment_referral", "training_supervision", 0};
+                                        "vocational", "assessment_referral", "training_supervision",
+                                        "service_demonstration", 0};
 
 static bool one_of(const char *s, const char *const *set)
 {
@@ -33,7 +34,8 @@ static bool parse_location(struct req *r, json_t *v, struct org_rec *o)
 
 static bool parse_functions(struct req *r, json_t *v, struct org_rec *o)
 {
-  if (!json_is_array(v) || json_array_size(v) > 7) return bad_field(r, "functions", "机构功能应为功能代码的数组");
+  if (!json_is_array(v) || json_array_size(v) > sizeof functions / sizeof functions[0] - 1)
+    return bad_field(r, "functions", "机构功能应为功能代码的数组");
   size_t i;
   json_t *f;
   json_array_foreach(v, i, f) {

@@ -54,7 +54,7 @@ static const struct demo_org orgs[] = {
    "[\"day_care\",\"home_support\",\"vocational\",\"assessment_referral\"]", 26.8871, 102.1098, 40,
    "[{\"name\":\"日间照料\",\"price_fen\":3000,\"unit\":\"天\"},{\"name\":\"居家康复指导\",\"price_fen\":5000,\"unit\":\"次\"},{\"name\":\"职业康复训练\",\"price_fen\":0,\"unit\":\"月\"}]"},
   {"rehab_east", "东区阳光家园精神障碍社区康复中心", "rehab_institution", "510402", "攀枝花市东区炳草岗大街21号", "public_private",
-   "[\"residential\",\"day_care\",\"transitional_housing\",\"training_supervision\"]", 26.5806, 101.7245, 60,
+   "[\"residential\",\"day_care\",\"transitional_housing\",\"training_supervision\",\"service_demonstration\"]", 26.5806, 101.7245, 60,
    "[{\"name\":\"集中托养\",\"price_fen\":180000,\"unit\":\"月\"},{\"name\":\"日间照料\",\"price_fen\":2500,\"unit\":\"天\"}]"},
   {"rehab_west", "西区康馨日间照料中心", "rehab_institution", "510403", "攀枝花市西区清香坪街道苏铁路8号", "private_nonprofit",
    "[\"day_care\",\"home_support\"]", 26.6005, 101.6312, 25, "[{\"name\":\"日间照料\",\"price_fen\":2000,\"unit\":\"天\"}]"},

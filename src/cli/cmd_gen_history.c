@@ -116,13 +116,15 @@ static void wrote(struct run *r, int64_t n, int64_t every)
   if ((r->st = db_commit(r->db)) == JK_OK) r->st = db_begin_write(r->db);
 }
 
-static void make_inst_profile(struct inst *in, double diligence)
+/* diligence: the chance of a service in a month; laxity: up to how often an assessment is late
+ * or a plan renewed after a gap. */
+static void make_inst_profile(struct inst *in, double diligence, double laxity)
 {
-  in->p_month = diligence + (frand() - 0.5) * 0.06;
+  in->p_month = diligence + (frand() - 0.5) * 0.04;
   if (in->p_month > 0.995) in->p_month = 0.995;
-  in->p_late = 0.05 + frand() * 0.25;
-  in->p_gap = 0.05 + frand() * 0.3;
-  in->p_slow_sign = 0.03 + frand() * 0.12;
+  in->p_late = 0.03 + frand() * laxity;
+  in->p_gap = 0.03 + frand() * laxity;
+  in->p_slow_sign = 0.03 + frand() * 0.1;
 }
 
 /* Referral with consent and agreement, assessments and plans of an in-service client from its
@@ -184,9 +186,10 @@ static int64_t some_day(int64_t lo, int64_t hi) { return lo + gen_rnd((uint32_t)
 
 /* Services of one institution from month `from` (a first day) to today, for its clients
  * cl[0..n) (all in service there). Each month a client on the register is served with the
- * institution's p_month × scale, 1 + `extra` times on average; each round of services goes to
+ * institution.s p_month × scale, 1 + `extra` times on average; each round of services goes to
  * group sessions (3–8 clients on one day, one in ten absent) 30 % of the time, to individual
- * ones otherwise. So a service unit costs 0.7 + 0.3 / 5.5 records on average. */
+ * ones otherwise. So a service unit costs 1 / (0.3 × 4.6 + 0.7) records on average (groups average
+ * 4.6 clients: some are cut short by a client not on the register that day). */
 static void inst_services(struct run *r, const struct inst *in, const struct gclient *const *cl, int64_t n, int64_t from,
                           double scale, double extra, int64_t every)
 {
@@ -348,7 +351,7 @@ jk_status gen_history_run(struct db *db, int64_t start_day, const int64_t *skip_
       if (k == ninst) {
         insts[k].rid = h->org_rid;
         snprintf(insts[k].region, sizeof insts[k].region, "%s", h->region);
-        make_inst_profile(&insts[k], 0.86 + frand() * 0.12);
+        make_inst_profile(&insts[k], 0.86 + frand() * 0.12, 0.25);
         ninst++;
       }
       c->inst = (int32_t)k;
@@ -456,11 +459,12 @@ int gen_national(const struct cli_opts *o)
   }
   int64_t window = month_first(date_to_days(date_add_months(date_today(), -12 * years)));
   /* provinces: coverage of counties, diligence, share of the registered in service */
-  double cover[100], dil[100], share[100];
+  double cover[100], dil[100], share[100], lax[100];
   for (int p = 0; p < 100; p++) {
     cover[p] = 0.40 + frand() * 0.55;
-    dil[p] = 0.90 + frand() * 0.09;
-    share[p] = 0.60 + frand() * 0.30;
+    dil[p] = 0.92 + frand() * 0.075;
+    share[p] = 0.65 + frand() * 0.27;
+    lax[p] = 0.03 + frand() * 0.15;
   }
   int64_t *weight = calloc((size_t)nc, sizeof *weight), *ninst_c = calloc((size_t)nc, sizeof *ninst_c),
           *first_inst = calloc((size_t)nc, sizeof *first_inst), total_w = 0, covered_w = 0, ncovered = 0;
@@ -513,7 +517,7 @@ int gen_national(const struct cli_opts *o)
       char name[64];
       snprintf(name, sizeof name, "%s第%lld精康家园", counties[i].code, (long long)k + 1);
       r.st = gen_store_org(db, name, in->region, 20 + (int)gen_rnd(60), r.now, &in->rid);
-      make_inst_profile(in, dil[p % 100]);
+      make_inst_profile(in, dil[p % 100], lax[p % 100]);
       int64_t rids[8];
       int made;
       make_staff(&r, in, 3 + (int)gen_rnd(5), rids, &made, every);
@@ -572,7 +576,7 @@ int gen_national(const struct cli_opts *o)
     int64_t lo = cl[i].reg_day > window ? cl[i].reg_day : window, hi = cl[i].exit_day < r.today ? cl[i].exit_day : r.today;
     if (hi >= lo) expect += ((double)(hi - lo) / 30.44 + 1) * insts[cl[i].inst].p_month;
   }
-  double per_unit = 0.7 + 0.3 / 5.5, extra = expect > 0 ? (double)want_services / (expect * per_unit) - 1 : 0, scale = 1;
+  double per_unit = 1 / (0.3 * 4.6 + 0.7), extra = expect > 0 ? (double)want_services / (expect * per_unit) - 1 : 0, scale = 1;
   if (extra < 0) scale = (double)want_services / (expect * per_unit), extra = 0;
   fprintf(stderr, "[%7.1f s] about %.0f served client-months; %.2f extra services each (scale %.2f)\n", elapsed(&r), expect,
           extra, scale);

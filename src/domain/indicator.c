@@ -142,6 +142,7 @@ void client_facts_compute(const struct client_inputs *in, const struct std_defin
   out->reg_m = ind_month_of_day(in->reg_day);
   out->exit_m = in->exit_day < 0 ? IND_NO_EXIT : ind_month_of_day(in->exit_day);
   out->severe = in->severe;
+  out->in_service = in->in_service;
   out->first = out->reg_m;
   if (out->reg_m < 0 || out->reg_m >= IND_MAX_MONTHS || out->exit_m < out->reg_m) {
     out->first = out->reg_m < 0 ? 0 : out->reg_m;   /* outside the calendar: on no bit at all */
@@ -273,6 +274,7 @@ static int last_period_end(const struct client_facts *f)
 bool client_contributions(const struct client_facts *f, struct contrib_list *out)
 {
   if (f->reg_m < 0 || f->reg_m >= IND_MAX_MONTHS || f->exit_m < f->reg_m) return true;
+  if (f->in_service && !add(out, "in_service", "", 1)) return false;
   char key[10];
   for (int pass = 0; pass < (f->severe ? 2 : 1); pass++) {
     const char *pre = pass ? "severe_" : "";
@@ -341,6 +343,13 @@ static const struct indicator_def defs[] = {
    "按当前在岗人员计。", IU_PERCENT, {{0}}, QUALIFIED_SHARE_TARGET_PCT},
   {"staff_training_20h", "直接服务人员年度培训达标率", "当年培训不少于 20 小时的直接服务人员", "在岗直接服务人员",
    "年度取期间结束所在年份。", IU_PERCENT, {{0}}, 100},
+  {"rehab_places", "社区康复机构床位（服务名额）", "辖区内社区康复机构核定服务名额之和", 0, "按机构登记的服务名额，当前数。",
+   IU_COUNT, {{0}}, -1},
+  {"occupancy", "服务名额使用率", "当前在这些机构接受服务的康复对象", "辖区内社区康复机构服务名额之和", "当前数，不随统计期间变化。",
+   IU_PERCENT, {{0}}, -1},
+  {"prefecture_functions", "具备评估转介、培训督导、服务示范功能的地市占比", "辖区内机构同时具备三项功能的地级市",
+   "辖区内地级市", "《关于开展“精康融合行动”的通知》：每个地级市应有具备评估转介、培训督导、服务示范功能的机构。", IU_PERCENT,
+   {{0}}, 100},
 };
 
 const struct indicator_def *indicator_defs(size_t *n)

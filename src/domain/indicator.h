@@ -12,6 +12,7 @@
  *   svc            a service record delivered in the period (by the institution's region)
  *   staff, staff_rel, staff_direct   staff now employed; with a relevant major; in direct service
  *   staff_tr20     direct-service staff with ≥ 20 training hours in the year
+ *   in_service     a client receiving services now (a stock; by institution: occupancy)
  * Stocks (clients on the register during a period) are sums of flows, so that a client who
  * stays registered for years touches two rows, not one per month. */
 #ifndef JK_INDICATOR_H
@@ -70,6 +71,7 @@ struct day_span { int64_t from, to; };   /* days, inclusive; to = INT64_MAX when
 struct client_inputs {
   int64_t reg_day, exit_day;          /* exit_day < 0: still registered */
   bool severe;
+  bool in_service;                    /* receiving services now (status in_service): occupancy */
   const int64_t *service_days; size_t n_services;     /* attended services, any order */
   const int64_t *assessment_days; size_t n_assessments;
   const struct day_span *plans; size_t n_plans;       /* start .. review date */
@@ -79,7 +81,7 @@ struct client_inputs {
  * for month first + i (first = the month after registration). */
 struct client_facts {
   int reg_m, exit_m;                  /* exit_m = IND_NO_EXIT when registered now */
-  bool severe;
+  bool severe, in_service;
   int first, n;                       /* months of the bit strings */
   uint8_t std[IND_BITS_BYTES], served[IND_BITS_BYTES];
 };

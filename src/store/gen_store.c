@@ -323,5 +323,5 @@ jk_status gen_store_divisions(struct db *db, struct gen_county **counties, int64
 
 jk_status gen_store_bulk_mode(struct db *db)
 {
-  return db_exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY");
+  return db_exec(db, "PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY");
 }

@@ -58,7 +58,8 @@ struct gen_county { char code[7]; int64_t villages, first_village; };
 /* Counties and every village code (12 characters + NUL, in code order, grouped by county). */
 jk_status gen_store_divisions(struct db *db, struct gen_county **counties, int64_t *nc, char (**villages)[13],
                               int64_t *nv);
-/* Bulk-load settings for the generator's own connection: no fsync, a large cache. Never on a
+/* Bulk-load settings for the generator's own connection: no fsync, no foreign-key checks (the
+ * generator makes only valid references), a large cache. Never on a
  * server's connection: a crash during generation may lose the generated data. */
 jk_status gen_store_bulk_mode(struct db *db);
 

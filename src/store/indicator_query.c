@@ -26,6 +26,18 @@ static const char SQL_COUNTIES[] = "SELECT count(*) FROM region WHERE level = 3 
 static const char SQL_SVC[] =
   "SELECT coalesce(sum(value), 0) FROM ind_agg WHERE metric = 'svc' AND level = $1 AND scope = $2"
   " AND period BETWEEN $3 AND $4";
+static const char SQL_PLACES[] =
+  "SELECT coalesce(sum(capacity), 0), coalesce(sum((SELECT value FROM ind_agg a WHERE a.metric = 'in_service'"
+  " AND a.level = 9 AND a.scope = CAST(o.rid AS TEXT) AND a.period = '')), 0) FROM organization o"
+  " WHERE kind = 'rehab_institution' AND region >= $1 AND region < $1 || '~' AND ($2 = 0 OR rid = $2)";
+/* Prefectures (地级) within the prefix where organizations together have the three functions
+ * every prefecture should have (评估转介, 培训督导, 服务示范). */
+static const char SQL_FUNCTIONS[] =
+  "SELECT count(*) FROM (SELECT substr(region, 1, 4) AS p FROM organization, json_each(organization.functions) f"
+  " WHERE region >= $1 AND region < $1 || '~' AND length(region) >= 4"
+  " AND f.value IN ('assessment_referral', 'training_supervision', 'service_demonstration')"
+  " GROUP BY p HAVING count(DISTINCT f.value) = 3)";
+static const char SQL_PREFECTURES[] = "SELECT count(*) FROM region WHERE level = 2 AND code >= $1 AND code < $1 || '~'";
 static const char SQL_SCAN_REGION[] =
   "SELECT reg_m, exit_m, severe, first, n, std, served FROM ind_client WHERE region >= $1 AND region < $1 || '~'";
 static const char SQL_SCAN_ORG[] = "SELECT reg_m, exit_m, severe, first, n, std, served FROM ind_client WHERE org_rid = $1";
@@ -218,4 +230,32 @@ jk_status indicator_store_scan(struct db *db, const char *region, int64_t org_ri
   db_done(st);
   free(f);
   return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+jk_status indicator_store_places(struct db *db, const char *prefix, int64_t org_rid, int64_t *places, int64_t *in_service)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_PLACES);
+  if (!st) return JK_EINTERNAL;
+  db_bind_text(st, 1, prefix ? prefix : "");
+  db_bind_int64(st, 2, org_rid);
+  int rc = sqlite3_step(st);
+  *places = *in_service = 0;
+  if (rc == SQLITE_ROW) {
+    *places = sqlite3_column_int64(st, 0);
+    *in_service = sqlite3_column_int64(st, 1);
+  }
+  db_done(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+jk_status indicator_store_prefectures(struct db *db, const char *prefix, int64_t *with_functions, int64_t *all)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_FUNCTIONS);
+  if (!st) return JK_EINTERNAL;
+  db_bind_text(st, 1, prefix);
+  jk_status res = one_int(st, with_functions);
+  if (res != JK_OK) return res;
+  if (!(st = db_prepare(db, SQL_PREFECTURES))) return JK_EINTERNAL;
+  db_bind_text(st, 1, prefix);
+  return one_int(st, all);
 }

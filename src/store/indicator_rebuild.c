@@ -16,7 +16,8 @@
 
 static const char SQL_CLEAR[] = "DELETE FROM ind_agg; DELETE FROM ind_client; DELETE FROM ind_staff; DELETE FROM ind_dirty;";
 static const char SQL_CLIENTS[] =
-  "SELECT rid, residence_region, organization_rid, severe, created_at, exited_at FROM client ORDER BY rid";
+  "SELECT rid, residence_region, organization_rid, severe, created_at, exited_at, status = 'in_service' FROM client"
+  " ORDER BY rid";
 static const char SQL_SERVICES[] =
   "SELECT client_rid, date FROM service_attendance WHERE attended = 1 ORDER BY client_rid";
 static const char SQL_ASSESS[] =
@@ -36,7 +37,7 @@ static const char SQL_COUNT_CLIENTS[] = "SELECT count(*) FROM client";
 
 /* ---- keys: (metric, level, scope, period) in one 64-bit number, in primary-key order ---- */
 
-static const char *const metrics[] = {"exit", "reg", "served", "severe_exit", "severe_reg", "severe_served",
+static const char *const metrics[] = {"exit", "in_service", "reg", "served", "severe_exit", "severe_reg", "severe_served",
                                       "severe_std", "staff", "staff_direct", "staff_rel", "staff_tr20", "std"};
 #define N_METRICS ((int)(sizeof metrics / sizeof metrics[0]))
 enum { PERIOD_STOCK, PERIOD_M, PERIOD_Q, PERIOD_T, PERIOD_Y };   /* the order of "", M…, Q…, T…, Y… */
@@ -197,7 +198,8 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
   snprintf(c->region, sizeof c->region, "%s", (const char *)sqlite3_column_text(st, 1));
   c->org_rid = sqlite3_column_int64(st, 2);
   *in = (struct client_inputs){.severe = sqlite3_column_int(st, 3) != 0, .reg_day = ind_day_of_ms(sqlite3_column_int64(st, 4)),
-                               .exit_day = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : ind_day_of_ms(sqlite3_column_int64(st, 5))};
+                               .exit_day = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : ind_day_of_ms(sqlite3_column_int64(st, 5)),
+                               .in_service = sqlite3_column_int(st, 6) != 0};
   s->days.n = s->adays.n = s->plan_spans.n = s->agree_spans.n = 0;
   jk_status res = JK_OK;
   struct { struct cursor *c; struct growable *g; } one_day[] = {{&s->services, &s->days}, {&s->assess, &s->adays}};

@@ -31,7 +31,8 @@ static const char *const SQL_ZERO[2] = {
 };
 
 static const char SQL_C_CLIENT[] =
-  "SELECT residence_region, organization_rid, severe, created_at, exited_at FROM client WHERE rid = $1";
+  "SELECT residence_region, organization_rid, severe, created_at, exited_at, status = 'in_service' FROM client"
+  " WHERE rid = $1";
 static const char SQL_C_SERVICES[] = "SELECT date FROM service_attendance WHERE client_rid = $1 AND attended = 1";
 static const char SQL_C_ASSESS[] =
   "SELECT date FROM assessment a WHERE client_rid = $1 AND instrument IN ('intake', 'periodic')"
@@ -45,10 +46,10 @@ static const char SQL_C_AGREE[] =
   "  AND e.to_status IN ('closed', 'moved', 'withdrawn', 'rejected'))"
   " FROM referral r WHERE client_rid = $1 AND informed_consent IS NOT NULL AND agreement IS NOT NULL";
 static const char SQL_C_FACTS[] =
-  "SELECT region, org_rid, reg_m, exit_m, severe, first, n, std, served FROM ind_client WHERE rid = $1";
+  "SELECT region, org_rid, reg_m, exit_m, severe, first, n, std, served, in_service FROM ind_client WHERE rid = $1";
 static const char SQL_C_PUT[] =
-  "INSERT OR REPLACE INTO ind_client(rid, region, org_rid, reg_m, exit_m, severe, first, n, std, served)"
-  " VALUES ($1, $2, nullif($3, 0), $4, $5, $6, $7, $8, $9, $10)";
+  "INSERT OR REPLACE INTO ind_client(rid, region, org_rid, reg_m, exit_m, severe, first, n, std, served, in_service)"
+  " VALUES ($1, $2, nullif($3, 0), $4, $5, $6, $7, $8, $9, $10, $11)";
 static const char SQL_C_DEL[] = "DELETE FROM ind_client WHERE rid = $1";
 
 static const char SQL_S_STAFF[] = "SELECT region, org_rid, active, major_field, direct_service FROM staff WHERE rid = $1";
@@ -314,6 +315,7 @@ static jk_status client_compute(struct db *db, const struct defs *defs, int64_t 
     in.severe = sqlite3_column_int(st, 2) != 0;
     in.reg_day = ind_day_of_ms(sqlite3_column_int64(st, 3));
     if (sqlite3_column_type(st, 4) != SQLITE_NULL) in.exit_day = ind_day_of_ms(sqlite3_column_int64(st, 4));
+    in.in_service = sqlite3_column_int(st, 5) != 0;
   }
   db_done(st);
   if (rc == SQLITE_DONE) return JK_OK;   /* deleted */
@@ -368,6 +370,7 @@ static jk_status client_stored(struct db *db, int64_t rid, struct client_now *ou
     if (out->f.n < 0 || out->f.n > IND_MAX_MONTHS) out->f.n = 0;
     unpack_bits(st, 7, out->f.std, out->f.n);
     unpack_bits(st, 8, out->f.served, out->f.n);
+    out->f.in_service = sqlite3_column_int(st, 9) != 0;
   }
   db_done(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
@@ -389,6 +392,7 @@ jk_status ind_client_put(struct db *db, int64_t rid, const struct client_now *c)
     db_bind_int64(st, 8, c->f.n);
     db_bind_blob(st, 9, c->f.std, bytes);
     db_bind_blob(st, 10, c->f.served, bytes);
+    db_bind_int64(st, 11, c->f.in_service);
   }
   int rc = sqlite3_step(st);
   db_done(st);

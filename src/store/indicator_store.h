@@ -61,6 +61,13 @@ jk_status indicator_store_counties(struct db *db, const char *prefix, int64_t *o
 /* Service records of an organization (level 9) or a county (level 3) in months first..last. */
 jk_status indicator_store_svc(struct db *db, int level, const char *scope, int first, int last, int64_t *out);
 
+/* Places of the rehab institutions within `prefix` (or of one, org_rid ≠ 0) and the clients they
+ * serve now. */
+jk_status indicator_store_places(struct db *db, const char *prefix, int64_t org_rid, int64_t *places, int64_t *in_service);
+/* Prefectures within `prefix` whose organizations have the functions 评估转介, 培训督导 and 服务示范,
+ * and all prefectures within it. */
+jk_status indicator_store_prefectures(struct db *db, const char *prefix, int64_t *with_functions, int64_t *all);
+
 /* Client figures counted from the facts (any range; villages; the check): clients whose
  * residence is within `region` (when non-NULL) or served by org_rid (when non-zero). */
 struct client_tally { int64_t on_register, standardized, served; };

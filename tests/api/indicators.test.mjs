@@ -235,6 +235,23 @@ describe('exports', () => {
   });
 });
 
+describe('capacity', () => {
+  test('places, occupancy now, and prefectures with the three functions', async () => {
+    const r = await ind(city, 'region=5104');
+    const places = pick(r, 'rehab_places'), occ = pick(r, 'occupancy'), fun = pick(r, 'prefecture_functions');
+    assert.equal(places.value, Number(sql("SELECT sum(capacity) FROM organization WHERE kind = 'rehab_institution' AND region LIKE '5104%'")));
+    assert.equal(occ.numerator, Number(sql("SELECT count(*) FROM client c JOIN organization o ON o.rid = c.organization_rid"
+      + " WHERE c.status = 'in_service' AND o.kind = 'rehab_institution' AND o.region LIKE '5104%'")));
+    assert.ok(occ.numerator > 0 && occ.denominator === places.value);
+    assert.deepEqual([fun.numerator, fun.denominator, fun.target, fun.met], [1, 1, 100, true]);
+    const prov = pick(await ind(evaluator, 'region=51'), 'prefecture_functions');
+    assert.deepEqual([prov.numerator, prov.denominator], [1, Number(sql("SELECT count(*) FROM region WHERE level = 2 AND code LIKE '51%'"))]);
+    assert.equal(pick(await ind(official, 'region=510421'), 'prefecture_functions').value, null, 'not for a county');
+    const own = pick(await ind(rehab, ''), 'occupancy');
+    assert.equal(own.denominator, miyi.capacity);
+  });
+});
+
 describe('scope', () => {
   test('each role sees its own region or organization only', async () => {
     expectStatus(await official2.get('/api/v1/indicators?region=510421'), 403);

@@ -69,7 +69,7 @@ describe('POST /api/v1/organizations', () => {
     for (const operating_mode of ['public', 'public_private', 'purchased', 'private_nonprofit']) {
       expectStatus(await sysadmin.post('/api/v1/organizations', orgBody({ operating_mode })), 201);
     }
-    const all = ['residential', 'day_care', 'home_support', 'transitional_housing', 'vocational', 'assessment_referral', 'training_supervision'];
+    const all = ['residential', 'day_care', 'home_support', 'transitional_housing', 'vocational', 'assessment_referral', 'training_supervision', 'service_demonstration'];
     const j = expectStatus(await sysadmin.post('/api/v1/organizations', orgBody({ functions: all })), 201);
     assert.deepEqual([...j.functions].sort(), [...all].sort());
   });

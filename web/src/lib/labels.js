@@ -65,6 +65,7 @@ export const ORG_FUNCTIONS = {
   vocational: '职业康复',
   assessment_referral: '评估转介',
   training_supervision: '培训督导',
+  service_demonstration: '服务示范',
 }
 
 export const SEX = { male: '男', female: '女' }
