@@ -96,6 +96,7 @@ void api_indicator_definition_delete(struct req *r);
 void api_indicators_export(struct req *r);
 void api_indicator_export(struct req *r);
 void api_indicators_report(struct req *r);
+void api_indicators_extract(struct req *r);
 
 /* Create from a parsed body (borrowed); the answer is in r->status / r->resp as for HTTP. */
 void orgs_create_json(struct req *r, json_t *body);

@@ -3,6 +3,7 @@
  *   GET /indicators/export?…&format=xlsx|csv         the table of every indicator
  *   GET /indicators/{id}/export?…&by=…&format=…      one indicator by sub-region, institution or month
  *   GET /indicators/report?…                         the statistical report (统计报告): one workbook
+ *   GET /indicators/extract?…&format=…               the de-identified record-level extract
  *
  * Every workbook states the scope, the period, the data date and who exported it on each sheet,
  * and ends with a sheet 定义说明 (each indicator's numerator, denominator, targets and note, and
@@ -18,11 +19,17 @@
 #include "base/buf.h"
 #include "io/csv.h"
 #include "io/xlsx.h"
+#include "base/clock.h"
+#include "domain/disability.h"
+#include "sec/crypto.h"
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CSV_CAP (16u << 20)
+#define EXTRACT_CAP (96u << 20)
+#define EXTRACT_ROWS 200000
 
 struct table {
   const char *sheet, *title;
@@ -191,7 +198,7 @@ static void send_xlsx(struct req *r, const char *base, json_t *head, const struc
 static void send_csv(struct req *r, const char *base, const struct table *t)
 {
   struct buf b;
-  buf_init(&b, CSV_CAP);
+  buf_init(&b, t->nrows > 10000 ? EXTRACT_CAP : CSV_CAP);
   bool *numeric = arena_alloc(r->a, (size_t)t->ncols * sizeof *numeric);
   const char **header = arena_alloc(r->a, (size_t)t->ncols * sizeof *header);
   for (int i = 0; i < t->ncols; i++) {
@@ -296,4 +303,111 @@ void api_indicators_report(struct req *r)
     reply_err(r, st != JK_OK ? st : JK_EINTERNAL, 0);
   }
   for (int i = 0; i < n; i++) json_decref(parts[i]);
+}
+
+/* ---- the evaluators' extract ---- */
+
+/* 编号 is a keyed hash of the client's id (the same person has the same 编号 in every extract of
+ * this installation, and nobody without the key can go back); no name, ID number, phone,
+ * address or birth date leaves: age in bands at the period's end, residence at county level,
+ * the diagnosis as its ICD-10 category. */
+struct extract_ctx {
+  struct req *r;
+  const struct ind_query *q;
+  const char **cells;
+  int n, cap;
+  struct { char code[13]; const char *name; } names[64];
+  int nnames;
+};
+
+static const char *county_name(struct extract_ctx *x, const char *code)
+{
+  for (int i = 0; i < x->nnames; i++)
+    if (!strcmp(x->names[i].code, code)) return x->names[i].name;
+  const char *name = region_name(x->r, code);
+  int k = x->nnames < 64 ? x->nnames++ : (int)(code[5] % 64);
+  snprintf(x->names[k].code, sizeof x->names[k].code, "%s", code);
+  x->names[k].name = name ? name : "";
+  return x->names[k].name;
+}
+
+static const char *age_band(int age)
+{
+  static const char *const bands[] = {"18岁以下", "18-29岁", "30-39岁", "40-49岁", "50-59岁", "60-69岁", "70岁及以上"};
+  return age < 0 ? 0 : bands[age < 18 ? 0 : age >= 70 ? 6 : (age - 10) / 10];
+}
+
+#define EXTRACT_COLS 17
+static void extract_line(void *ctx, const struct extract_row *row)
+{
+  struct extract_ctx *x = ctx;
+  struct req *r = x->r;
+  if (x->n >= x->cap) return;
+  const char **c = &x->cells[x->n++ * EXTRACT_COLS];
+  unsigned char h[BLIND_INDEX_BYTES];
+  blind_index(&r->app->keys, "extract", row->id, h);
+  char hex[2 * BLIND_INDEX_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  c[0] = arena_printf(r->a, "%.16s", hex);
+  c[1] = row->sex == 1 ? "男" : row->sex == 2 ? "女" : 0;
+  struct jk_date birth;
+  c[2] = row->birth_date && date_parse(row->birth_date, &birth)
+           ? age_band(date_age(birth, date_from_days(ind_month_last_day(x->q->last)))) : 0;
+  char county[7];
+  snprintf(county, sizeof county, "%.6s", row->region ? row->region : "");
+  c[3] = arena_strdup(r->a, county);
+  c[4] = county_name(x, county);
+  c[5] = row->diagnosis ? arena_printf(r->a, "%.3s", row->diagnosis) : 0;
+  c[6] = row->severe ? "是" : "否";
+  c[7] = row->disability_category ? disability_category_name(row->disability_category) : 0;
+  c[8] = row->disability_grade ? arena_printf(r->a, "%d级", row->disability_grade) : 0;
+  c[9] = row->status ? arena_strdup(r->a, row->status) : 0;
+  c[10] = row->organization ? arena_strdup(r->a, row->organization) : 0;
+  const struct client_facts *f = &row->facts;
+  c[11] = arena_printf(r->a, "%04d-%02d", ind_month_year(f->reg_m), ind_month_of_year(f->reg_m));
+  c[12] = f->exit_m == IND_NO_EXIT ? 0 : arena_printf(r->a, "%04d-%02d", ind_month_year(f->exit_m), ind_month_of_year(f->exit_m));
+  int on = 0, served = 0, std = 0;
+  for (int m = x->q->first; m <= x->q->last; m++) {
+    on += client_on_register(f, m, m);
+    served += client_served(f, m, m);
+    std += client_standardized(f, m, m);
+  }
+  c[13] = arena_printf(r->a, "%d", on);
+  c[14] = arena_printf(r->a, "%d", served);
+  c[15] = arena_printf(r->a, "%d", std);
+  c[16] = client_standardized(f, x->q->first, x->q->last) ? "是" : "否";
+}
+
+void api_indicators_extract(struct req *r)
+{
+  static const struct xlsx_col cols[EXTRACT_COLS] = {
+    {"编号", 18, false}, {"性别", 6, false}, {"年龄段", 10, false}, {"县级区划代码", 12, false}, {"县（市、区）", 14, false},
+    {"诊断类别", 8, false}, {"严重精神障碍", 10, false}, {"残疾类别", 10, false}, {"残疾等级", 8, false},
+    {"状态", 10, false}, {"服务机构", 26, false}, {"登记月份", 10, false}, {"离开月份", 10, false},
+    {"期间在册月数", 10, true}, {"期间接受服务月数", 12, true}, {"期间规范服务月数", 12, true}, {"期间是否规范服务", 12, false}};
+  struct ind_query q;
+  bool csv;
+  if (!format_param(r, &csv) || !ind_params(r, &q)) return;
+  struct policy_object po = {.kind = OBJ_INDICATOR, .region = q.region ? q.region : q.org.region, .op = "extract"};
+  if (!allowed(r, ACT_READ, &po, "indicator_extract", po.region)) return;
+  if (q.level == IND_LEVEL_ORG) return (void)bad_field(r, "organization", "个案数据按地区提取，请指定 region");
+  int64_t n = 0;
+  jk_status st = indicator_store_extract_count(r->db, q.region, q.first, q.last, &n);
+  if (st != JK_OK) return reply_err(r, st, 0);
+  if (n > EXTRACT_ROWS)
+    return reply_fail(r, JK_ERULE, "too_large", "超过 20 万名康复对象，请按地市或县分别提取", "region");
+  struct extract_ctx x = {.r = r, .q = &q, .cap = (int)n};
+  x.cells = arena_alloc(r->a, (size_t)(n ? n : 1) * EXTRACT_COLS * sizeof *x.cells);
+  if ((st = indicator_store_extract(r->db, q.region, q.first, q.last, n, extract_line, &x, &n)) != JK_OK)
+    return reply_err(r, st, 0);
+  json_t *head = json_pack("{s:{s:s},s:{s:s,s:s,s:I},s:s}", "scope", "name", *q.region ? region_name(r, q.region) : "全国",
+                           "period", "from", q.from, "to", q.to, "months", (json_int_t)(q.last - q.first + 1), "as_of",
+                           iso_time(r, clock_now_ms()));
+  struct table t = {"个案数据", "康复对象个案数据（去标识化）", cols, EXTRACT_COLS, x.n, x.cells,
+                    "编号为不可逆的加密散列；不含姓名、身份证号、联系方式、地址与出生日期；年龄按期末分段，住址只到县级。"};
+  audit_note(r, "export", "indicator_extract", q.region, "ok", arena_printf(r->a, "%s..%s %d rows %s", q.from, q.to, x.n,
+                                                                             csv ? "csv" : "xlsx"));
+  if (csv) send_csv(r, file_base(r, head, "个案数据"), &t);
+  else send_xlsx(r, file_base(r, head, "个案数据"), head, &t, 1);
+  json_decref(head);
 }

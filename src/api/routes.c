@@ -90,6 +90,7 @@ const struct route jk_routes[] = {
   {"DELETE", "/api/v1/indicators/definition", api_indicator_definition_delete, 0},
   {"GET", "/api/v1/indicators/export", api_indicators_export, 0},
   {"GET", "/api/v1/indicators/report", api_indicators_report, 0},
+  {"GET", "/api/v1/indicators/extract", api_indicators_extract, 0},
   {"GET", "/api/v1/indicators/{id}", api_indicator, 0},
   {"GET", "/api/v1/indicators/{id}/export", api_indicator_export, 0},
 #ifdef JK_FAULT /* the durability tests' fault injection: never in a production build */

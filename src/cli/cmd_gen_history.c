@@ -252,8 +252,9 @@ static void inst_services(struct run *r, const struct inst *in, const struct gcl
   free(pick), free(round), free(times);
 }
 
-/* Staff for an institution (n people, 40 % with a relevant major) and their staff JSON. */
-static void make_staff(struct run *r, struct inst *in, int n, int64_t *staff_rids, int *made, int64_t every)
+/* Staff for an institution (n people, 40 % with a relevant major) and the staff JSON of its
+ * records (the first `listed` of them). */
+static void make_staff(struct run *r, struct inst *in, int n, int listed, int64_t *staff_rids, int *made, int64_t every)
 {
   static const char *const names[] = {"李社工", "王护士", "张康复师", "刘医生", "陈社工", "杨治疗师", "赵护士", "周心理师"};
   static const char *const professions[] = {"social_worker", "nurse", "therapist", "psychiatrist"};
@@ -270,7 +271,7 @@ static void make_staff(struct run *r, struct inst *in, int n, int64_t *staff_rid
                             gen_rnd(100) < 85, hired, r->now, &rid, id);
     wrote(r, 1, every);
     if (staff_rids) staff_rids[(*made)++] = rid;
-    if (i < 2 && w + 80 < sizeof in->staff_json)
+    if (i < listed && w + 80 < sizeof in->staff_json)
       w += (size_t)snprintf(in->staff_json + w, sizeof in->staff_json - w, "%s{\"id\":\"%s\",\"name\":\"%s\"}", i ? "," : "",
                             id, name);
   }
@@ -370,7 +371,7 @@ jk_status gen_history_run(struct db *db, int64_t start_day, const int64_t *skip_
     if (ns < 3) {
       int64_t rids[8];
       int made;
-      make_staff(&r, &insts[k], 3 - (int)ns, rids, &made, 0);
+      make_staff(&r, &insts[k], 3 - (int)ns, 2, rids, &made, 0);
       out->staff += made;
     }
     if ((r.st = gen_store_org_staff(db, a, insts[k].rid, &sf, &ns)) != JK_OK) break;
@@ -520,7 +521,7 @@ int gen_national(const struct cli_opts *o)
       make_inst_profile(in, dil[p % 100], lax[p % 100]);
       int64_t rids[8];
       int made;
-      make_staff(&r, in, 3 + (int)gen_rnd(5), rids, &made, every);
+      make_staff(&r, in, 3 + (int)gen_rnd(5), 1, rids, &made, every);   /* one on each record: 40 M rows */
       nstaff += made;
       for (int s = 0; s < made; s++) make_training(&r, rids[s], date_from_days(window).y, date_from_days(r.today).y, every);
     }

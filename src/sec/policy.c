@@ -161,6 +161,11 @@ static jk_status decide_indicator(const struct principal *p, enum action act, co
                                                                                                    : JK_EFORBIDDEN;
   }
   if (act != ACT_READ) return JK_EFORBIDDEN;
+  if (o->op && strcmp(o->op, "extract") == 0) {   /* record-level, de-identified: evaluators and officials */
+    if (p->role == ROLE_EVALUATOR && !p->region) return JK_OK;
+    return (p->role == ROLE_EVALUATOR || p->role == ROLE_OFFICIAL) && *region && in_region(p, region) ? JK_OK
+                                                                                                       : JK_EFORBIDDEN;
+  }
   if (role_needs_org(p->role)) return o->org_rid && in_org(p, o->org_rid) ? JK_OK : JK_EFORBIDDEN;
   if (p->role == ROLE_EVALUATOR && !p->region) return JK_OK;
   if (role_needs_region(p->role) || p->role == ROLE_EVALUATOR) return *region && in_region(p, region) ? JK_OK : JK_EFORBIDDEN;

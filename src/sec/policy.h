@@ -58,7 +58,9 @@ enum object_kind { OBJ_CLIENT, OBJ_ORGANIZATION, OBJ_USER, OBJ_AUDIT, OBJ_TOKEN,
  * region, by evaluators within theirs (the whole country when they have none), and by
  * institution and hospital staff for their own organization only. ACT_UPDATE is the 规范服务
  * definition: a province's by its provincial officials (region = the province), the national
- * one by the system administrator. Out of scope is JK_EFORBIDDEN: regions are public. */
+ * one by the system administrator. op "extract" (ACT_READ) is the de-identified record-level
+ * extract: evaluators and officials only, within their region. Out of scope is JK_EFORBIDDEN:
+ * regions are public. */
 
 /* Care (OBJ_CARE: a client's assessments, plan, team, alerts — region and org_rid are the
  * client's) is read by the region's officials and referral workers and by the staff of the

@@ -38,6 +38,15 @@ static const char SQL_FUNCTIONS[] =
   " AND f.value IN ('assessment_referral', 'training_supervision', 'service_demonstration')"
   " GROUP BY p HAVING count(DISTINCT f.value) = 3)";
 static const char SQL_PREFECTURES[] = "SELECT count(*) FROM region WHERE level = 2 AND code >= $1 AND code < $1 || '~'";
+static const char SQL_EXTRACT[] =
+  "SELECT c.id, c.sex, c.birth_date, c.residence_region, c.diagnosis, c.severe, c.disability_category,"
+  " c.disability_grade, c.status, o.name, i.reg_m, i.exit_m, i.first, i.n, i.std, i.served"
+  " FROM client c JOIN ind_client i ON i.rid = c.rid LEFT JOIN organization o ON o.rid = c.organization_rid"
+  " WHERE c.residence_region >= $1 AND c.residence_region < $1 || '~' AND i.reg_m <= $3 AND i.exit_m >= $2"
+  " ORDER BY c.rid LIMIT $4";
+static const char SQL_EXTRACT_COUNT[] =
+  "SELECT count(*) FROM client c JOIN ind_client i ON i.rid = c.rid"
+  " WHERE c.residence_region >= $1 AND c.residence_region < $1 || '~' AND i.reg_m <= $3 AND i.exit_m >= $2";
 static const char SQL_SCAN_REGION[] =
   "SELECT reg_m, exit_m, severe, first, n, std, served FROM ind_client WHERE region >= $1 AND region < $1 || '~'";
 static const char SQL_SCAN_ORG[] = "SELECT reg_m, exit_m, severe, first, n, std, served FROM ind_client WHERE org_rid = $1";
@@ -258,4 +267,67 @@ jk_status indicator_store_prefectures(struct db *db, const char *prefix, int64_t
   if (!(st = db_prepare(db, SQL_PREFECTURES))) return JK_EINTERNAL;
   db_bind_text(st, 1, prefix);
   return one_int(st, all);
+}
+
+static void facts_from(sqlite3_stmt *st, int col, struct client_facts *f)
+{
+  memset(f, 0, sizeof *f);
+  f->reg_m = sqlite3_column_int(st, col);
+  f->exit_m = sqlite3_column_int(st, col + 1);
+  f->first = sqlite3_column_int(st, col + 2);
+  f->n = sqlite3_column_int(st, col + 3);
+  if (f->n < 0 || f->n > IND_MAX_MONTHS) f->n = 0;
+  size_t want = (size_t)(f->n + 7) / 8;
+  const void *std = sqlite3_column_blob(st, col + 4);
+  if (std && (size_t)sqlite3_column_bytes(st, col + 4) >= want) memcpy(f->std, std, want);
+  const void *served = sqlite3_column_blob(st, col + 5);
+  if (served && (size_t)sqlite3_column_bytes(st, col + 5) >= want) memcpy(f->served, served, want);
+}
+
+jk_status indicator_store_extract(struct db *db, const char *region, int first, int last, int64_t limit,
+                                  void (*fn)(void *ctx, const struct extract_row *row), void *ctx, int64_t *n)
+{
+  *n = 0;
+  sqlite3_stmt *st = db_prepare(db, SQL_EXTRACT);
+  if (!st) return JK_EINTERNAL;
+  db_bind_text(st, 1, region ? region : "");
+  db_bind_int64(st, 2, first);
+  db_bind_int64(st, 3, last);
+  db_bind_int64(st, 4, limit);
+  struct extract_row *row = malloc(sizeof *row);
+  if (!row) {
+    db_done(st);
+    return JK_EUNAVAIL;
+  }
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+#define T(i) ((const char *)sqlite3_column_text(st, i))
+    row->id = T(0);
+    row->sex = sqlite3_column_int(st, 1);
+    row->birth_date = T(2);
+    row->region = T(3);
+    row->diagnosis = T(4);
+    row->severe = sqlite3_column_int(st, 5) != 0;
+    row->disability_category = sqlite3_column_type(st, 6) == SQLITE_NULL ? 0 : sqlite3_column_int(st, 6);
+    row->disability_grade = sqlite3_column_type(st, 7) == SQLITE_NULL ? 0 : sqlite3_column_int(st, 7);
+    row->status = T(8);
+    row->organization = T(9);
+#undef T
+    facts_from(st, 10, &row->facts);
+    fn(ctx, row);
+    (*n)++;
+  }
+  db_done(st);
+  free(row);
+  return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+jk_status indicator_store_extract_count(struct db *db, const char *region, int first, int last, int64_t *n)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_EXTRACT_COUNT);
+  if (!st) return JK_EINTERNAL;
+  db_bind_text(st, 1, region ? region : "");
+  db_bind_int64(st, 2, first);
+  db_bind_int64(st, 3, last);
+  return one_int(st, n);
 }

@@ -68,6 +68,19 @@ jk_status indicator_store_places(struct db *db, const char *prefix, int64_t org_
  * and all prefectures within it. */
 jk_status indicator_store_prefectures(struct db *db, const char *prefix, int64_t *with_functions, int64_t *all);
 
+/* The de-identified extract: one row per client living within `region` and on the register in
+ * months first..last, at most `limit` (the caller asks for one more to tell "too many"). The
+ * strings are valid during the callback only; the caller decides what of them leaves. */
+struct extract_row {
+  const char *id, *birth_date, *region, *diagnosis, *status, *organization;
+  int sex, disability_category, disability_grade;
+  bool severe;
+  struct client_facts facts;
+};
+jk_status indicator_store_extract(struct db *db, const char *region, int first, int last, int64_t limit,
+                                  void (*fn)(void *ctx, const struct extract_row *row), void *ctx, int64_t *n);
+jk_status indicator_store_extract_count(struct db *db, const char *region, int first, int last, int64_t *n);
+
 /* Client figures counted from the facts (any range; villages; the check): clients whose
  * residence is within `region` (when non-NULL) or served by org_rid (when non-zero). */
 struct client_tally { int64_t on_register, standardized, served; };

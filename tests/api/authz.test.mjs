@@ -271,6 +271,9 @@ const ROUTES = {
     req: (s) => R(`/api/v1/indicators/standardized_service_rate?organization=${s.org}&by=month`),
   },
   'GET /api/v1/indicators/export': { allow: INDICATOR_READ, global: ['evaluator'], req: (s) => R(`/api/v1/indicators/export?organization=${s.org}&format=csv`) },
+  'GET /api/v1/indicators/extract': {
+    allow: [...OFFICIALS, 'evaluator'], global: ['evaluator'], req: (s) => R(`/api/v1/indicators/extract?region=${s.county}&format=csv`),
+  },
   'GET /api/v1/indicators/report': { allow: INDICATOR_READ, global: ['evaluator'], req: (s) => R(`/api/v1/indicators/report?organization=${s.org}`) },
   'GET /api/v1/indicators/{id}/export': {
     allow: INDICATOR_READ, global: ['evaluator'], req: (s) => R(`/api/v1/indicators/registered_clients/export?organization=${s.org}`),

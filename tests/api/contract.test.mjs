@@ -205,6 +205,8 @@ describe('every operation answers as documented', () => {
     expectStatus((await call(as.city_official, 'GET', '/api/v1/indicators/export?format=csv')).r, 200);
     expectStatus((await call(as.city_official, 'GET', '/api/v1/indicators/county_coverage/export?by=child')).r, 200);
     expectStatus((await call(as.rehab_worker, 'GET', '/api/v1/indicators/report')).r, 200);
+    expectStatus((await call(as.evaluator, 'GET', '/api/v1/indicators/extract?region=5104&format=csv')).r, 200);
+    expectStatus((await call(as.rehab_worker, 'GET', '/api/v1/indicators/extract')).r, 403);
     expectStatus((await call(as.evaluator, 'GET', '/api/v1/indicators/definition?region=51')).r, 200);
     expectStatus((await call(as.sysadmin, 'PUT', '/api/v1/indicators/definition', { region: '', definition: { min_services: 1 } })).r, 200);
     expectStatus((await call(as.city_official, 'PUT', '/api/v1/indicators/definition', { region: '51', definition: {} })).r, 403);

@@ -235,6 +235,39 @@ describe('exports', () => {
   });
 });
 
+describe('the evaluators\' de-identified extract', () => {
+  test('one row per client on the register: pseudonym, age band, county, months; nothing that names anyone', async () => {
+    const x = await evaluator.get('/api/v1/indicators/extract?region=510421&from=2025-01-01&to=2025-12-31&format=csv');
+    expectStatus(x, 200);
+    const text = x.raw.subarray(3).toString('utf8');
+    const lines = text.trim().split('\r\n').map((l) => l.split(','));
+    assert.equal(lines[0].join(','), '编号,性别,年龄段,县级区划代码,县（市、区）,诊断类别,严重精神障碍,残疾类别,残疾等级,状态,服务机构,'
+      + '登记月份,离开月份,期间在册月数,期间接受服务月数,期间规范服务月数,期间是否规范服务');
+    const rows = lines.slice(1);
+    assert.equal(rows.length, 5);
+    for (const r of rows) {
+      assert.match(r[0], /^[0-9a-f]{16}$/);
+      assert.deepEqual([r[2], r[3], r[4], r[5], r[11]], ['40-49岁', '510421', '米易县', 'F20', '2025-01']);
+    }
+    const byStd = rows.map((r) => `${r[15]}/${r[16]}`).sort();
+    assert.deepEqual(byStd, ['0/否', '0/否', '10/否', '11/是', '5/是'], 'D and C none, B all but June, A all, E until it left');
+    // nothing identifying: no name, ID number, phone, birth date of any of these clients
+    for (const id of Object.values(clients)) {
+      const c = expectStatus(await official.get(`/api/v1/clients/${id}`), 200);
+      assert.ok(!text.includes(c.name) && !text.includes(id) && !text.includes('1980-03-03'), 'no name, id or birth date');
+    }
+    const again = await evaluator.get('/api/v1/indicators/extract?region=510421&from=2025-01-01&to=2025-06-30&format=csv');
+    const ids = (t) => t.raw.subarray(3).toString('utf8').trim().split('\r\n').slice(1).map((l) => l.split(',')[0]).sort();
+    assert.deepEqual(ids(again), ids(x), 'the same pseudonym for the same person in every extract');
+    const xl = await official.get('/api/v1/indicators/extract?region=510421&from=2025-01-01&to=2025-12-31');
+    expectStatus(xl, 200);
+    assert.ok(zipEntry(xl.raw, 'xl/worksheets/sheet1.xml').includes('去标识化'));
+    for (const who of [rehab, worker, hospital, sysadmin]) expectStatus(await who.get('/api/v1/indicators/extract?region=510421'), 403);
+    expectStatus(await official2.get('/api/v1/indicators/extract?region=510421'), 403);
+    assert.ok(Number(sql("SELECT count(*) FROM audit WHERE object_type = 'indicator_extract' AND result = 'ok'")) >= 3, 'each extract audited');
+  });
+});
+
 describe('capacity', () => {
   test('places, occupancy now, and prefectures with the three functions', async () => {
     const r = await ind(city, 'region=5104');
