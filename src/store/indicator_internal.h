@@ -23,6 +23,9 @@ struct client_now {
   int64_t org_rid;
   struct client_facts f;
 };
+/* A client's facts from six columns from `col`: reg_m, exit_m, first, n, std, served (severe and
+ * in_service are left false). */
+void ind_facts_decode(sqlite3_stmt *st, int col, struct client_facts *f);
 /* Stores (or, when !c->exists, deletes) a client's facts row. */
 jk_status ind_client_put(struct db *db, int64_t rid, const struct client_now *c);
 

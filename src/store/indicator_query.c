@@ -2,6 +2,7 @@
  * (indicator_store.h). A region scope is a code prefix: `code >= P AND code < P || '~'` is the
  * subtree of P ('~' sorts after every digit), and P = '' is the whole country. */
 #include "store/indicator_store.h"
+#include "store/indicator_internal.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +49,8 @@ static const char SQL_EXTRACT_COUNT[] =
   "SELECT count(*) FROM client c JOIN ind_client i ON i.rid = c.rid"
   " WHERE c.residence_region >= $1 AND c.residence_region < $1 || '~' AND i.reg_m <= $3 AND i.exit_m >= $2";
 static const char SQL_SCAN_REGION[] =
-  "SELECT reg_m, exit_m, severe, first, n, std, served FROM ind_client WHERE region >= $1 AND region < $1 || '~'";
-static const char SQL_SCAN_ORG[] = "SELECT reg_m, exit_m, severe, first, n, std, served FROM ind_client WHERE org_rid = $1";
+  "SELECT severe, reg_m, exit_m, first, n, std, served FROM ind_client WHERE region >= $1 AND region < $1 || '~'";
+static const char SQL_SCAN_ORG[] = "SELECT severe, reg_m, exit_m, first, n, std, served FROM ind_client WHERE org_rid = $1";
 
 /* ---- definitions ---- */
 
@@ -220,17 +221,8 @@ jk_status indicator_store_scan(struct db *db, const char *region, int64_t org_ri
   }
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (severe_only && !sqlite3_column_int(st, 2)) continue;
-    memset(f, 0, sizeof *f);
-    f->reg_m = sqlite3_column_int(st, 0);
-    f->exit_m = sqlite3_column_int(st, 1);
-    f->first = sqlite3_column_int(st, 3);
-    f->n = sqlite3_column_int(st, 4);
-    if (f->n < 0 || f->n > IND_MAX_MONTHS) f->n = 0;
-    const void *std = sqlite3_column_blob(st, 5), *served = sqlite3_column_blob(st, 6);
-    size_t want = (size_t)(f->n + 7) / 8;
-    if (std && (size_t)sqlite3_column_bytes(st, 5) >= want) memcpy(f->std, std, want);
-    if (served && (size_t)sqlite3_column_bytes(st, 6) >= want) memcpy(f->served, served, want);
+    if (severe_only && !sqlite3_column_int(st, 0)) continue;
+    ind_facts_decode(st, 1, f);
     if (!client_on_register(f, first, last)) continue;
     out->on_register++;
     if (client_standardized(f, first, last)) out->standardized++;
@@ -269,21 +261,6 @@ jk_status indicator_store_prefectures(struct db *db, const char *prefix, int64_t
   return one_int(st, all);
 }
 
-static void facts_from(sqlite3_stmt *st, int col, struct client_facts *f)
-{
-  memset(f, 0, sizeof *f);
-  f->reg_m = sqlite3_column_int(st, col);
-  f->exit_m = sqlite3_column_int(st, col + 1);
-  f->first = sqlite3_column_int(st, col + 2);
-  f->n = sqlite3_column_int(st, col + 3);
-  if (f->n < 0 || f->n > IND_MAX_MONTHS) f->n = 0;
-  size_t want = (size_t)(f->n + 7) / 8;
-  const void *std = sqlite3_column_blob(st, col + 4);
-  if (std && (size_t)sqlite3_column_bytes(st, col + 4) >= want) memcpy(f->std, std, want);
-  const void *served = sqlite3_column_blob(st, col + 5);
-  if (served && (size_t)sqlite3_column_bytes(st, col + 5) >= want) memcpy(f->served, served, want);
-}
-
 jk_status indicator_store_extract(struct db *db, const char *region, int first, int last, int64_t limit,
                                   void (*fn)(void *ctx, const struct extract_row *row), void *ctx, int64_t *n)
 {
@@ -313,7 +290,7 @@ jk_status indicator_store_extract(struct db *db, const char *region, int first, 
     row->status = T(8);
     row->organization = T(9);
 #undef T
-    facts_from(st, 10, &row->facts);
+    ind_facts_decode(st, 10, &row->facts);
     fn(ctx, row);
     (*n)++;
   }

@@ -46,7 +46,7 @@ static const char SQL_C_AGREE[] =
   "  AND e.to_status IN ('closed', 'moved', 'withdrawn', 'rejected'))"
   " FROM referral r WHERE client_rid = $1 AND informed_consent IS NOT NULL AND agreement IS NOT NULL";
 static const char SQL_C_FACTS[] =
-  "SELECT region, org_rid, reg_m, exit_m, severe, first, n, std, served, in_service FROM ind_client WHERE rid = $1";
+  "SELECT region, org_rid, severe, in_service, reg_m, exit_m, first, n, std, served FROM ind_client WHERE rid = $1";
 static const char SQL_C_PUT[] =
   "INSERT OR REPLACE INTO ind_client(rid, region, org_rid, reg_m, exit_m, severe, first, n, std, served, in_service)"
   " VALUES ($1, $2, nullif($3, 0), $4, $5, $6, $7, $8, $9, $10, $11)";
@@ -343,14 +343,22 @@ static jk_status client_compute(struct db *db, const struct defs *defs, int64_t 
   return res;
 }
 
-static void unpack_bits(sqlite3_stmt *st, int col, uint8_t *bits, int n)
+void ind_facts_decode(sqlite3_stmt *st, int col, struct client_facts *f)
 {
-  const void *b = sqlite3_column_blob(st, col);
-  int len = sqlite3_column_bytes(st, col), want = (n + 7) / 8;
-  if (b && len > 0) memcpy(bits, b, (size_t)(len < want ? len : want));
+  memset(f, 0, sizeof *f);
+  f->reg_m = sqlite3_column_int(st, col);
+  f->exit_m = sqlite3_column_int(st, col + 1);
+  f->first = sqlite3_column_int(st, col + 2);
+  f->n = sqlite3_column_int(st, col + 3);
+  if (f->n < 0 || f->n > IND_MAX_MONTHS) f->n = 0;
+  size_t want = (size_t)(f->n + 7) / 8;
+  for (int k = 0; k < 2; k++) {   /* std, then served; a shorter blob leaves the rest 0 */
+    const void *b = sqlite3_column_blob(st, col + 4 + k);
+    size_t len = (size_t)sqlite3_column_bytes(st, col + 4 + k);
+    if (b) memcpy(k ? f->served : f->std, b, len < want ? len : want);
+  }
 }
 
-/* The facts stored for a client (what it contributes now). */
 static jk_status client_stored(struct db *db, int64_t rid, struct client_now *out)
 {
   memset(out, 0, sizeof *out);
@@ -362,15 +370,9 @@ static jk_status client_stored(struct db *db, int64_t rid, struct client_now *ou
     out->exists = true;
     snprintf(out->region, sizeof out->region, "%s", (const char *)sqlite3_column_text(st, 0));
     out->org_rid = sqlite3_column_int64(st, 1);
-    out->f.reg_m = sqlite3_column_int(st, 2);
-    out->f.exit_m = sqlite3_column_int(st, 3);
-    out->f.severe = sqlite3_column_int(st, 4) != 0;
-    out->f.first = sqlite3_column_int(st, 5);
-    out->f.n = sqlite3_column_int(st, 6);
-    if (out->f.n < 0 || out->f.n > IND_MAX_MONTHS) out->f.n = 0;
-    unpack_bits(st, 7, out->f.std, out->f.n);
-    unpack_bits(st, 8, out->f.served, out->f.n);
-    out->f.in_service = sqlite3_column_int(st, 9) != 0;
+    ind_facts_decode(st, 4, &out->f);
+    out->f.severe = sqlite3_column_int(st, 2) != 0;
+    out->f.in_service = sqlite3_column_int(st, 3) != 0;
   }
   db_done(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
