@@ -219,3 +219,14 @@ test-tf: bin $(B)/tests/test_totp
 	 grep -E '^ *not ok|^# (pass|fail)' $$log; \
 	 p=$$(sed -n 's/^# pass //p' $$log); f=$$(sed -n 's/^# fail //p' $$log); \
 	 echo "$$(( $${p:-0} + $${up:-0} )) passed, $$(( $${f:-0} + $${uf:-0} )) failed"; [ $$(( $${f:-0} + $${uf:-0} )) -eq 0 ]
+
+# ---- issue 6, gen6: history data for the demo, the national generator, the indicator benchmark.
+# `make bench-indicators [BENCH_DATA=DIR] [VARIANT=x]`: bench/indicators.sh on DIR (generated with
+# `jingkang gen national` when it has no database; BENCH_CLIENTS etc. set its size), writes
+# bench/out/indicators.txt. `make test-gen-history`: tests/gen/history.sh (`N passed, N failed`).
+.PHONY: bench-indicators test-gen-history
+BENCH_DATA ?= bench/out/inddata
+bench-indicators: bin
+	@JK_BIN=$(B)/jingkang bench/indicators.sh $(BENCH_DATA)
+test-gen-history: bin
+	@tests/gen/history.sh $(B)/jingkang

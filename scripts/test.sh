@@ -42,6 +42,9 @@ make -s -j"$jobs" VARIANT=rel test-unit || status=1
 step "API tests (release)"
 JK_BIN=build/rel/jingkang node --test --test-concurrency=2 tests/api/ 2>&1 | count_node || status=1
 
+step "indicators: generated history agrees with a full recomputation"
+tests/gen/history.sh build/rel/jingkang 2>&1 | count_line || status=1
+
 step "OpenAPI lint"
 if bash tests/api/lint-openapi.sh; then echo "1 0" >> "$TALLY"; else echo "0 1" >> "$TALLY"; status=1; fi
 

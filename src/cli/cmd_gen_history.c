@@ -93,7 +93,7 @@ struct gclient {
 
 struct run {
   struct db *db;
-  int64_t today, now, rows, records, t0_ns;
+  int64_t today, now, rows, records, units, t0_ns;   /* units: attendance rows */
   int64_t since_commit;
   jk_status st;
 };
@@ -177,6 +177,7 @@ static void one_record(struct run *r, const struct inst *in, const int64_t *who,
   int64_t rid = 0;
   r->st = gen_store_service(r->db, in->rid, type, n > 1, date, n, att, in->staff_json, day_ms(day), &rid);
   r->records++;
+  r->units += n;
   for (int i = 0; i < n && r->st == JK_OK; i++) r->st = gen_store_attendance(r->db, who[i], date, rid, type, attended[i]);
   wrote(r, 1 + n, every);
 }
@@ -294,13 +295,6 @@ static void make_training(struct run *r, int64_t staff_rid, int y0, int y1, int6
   }
 }
 
-static void progress_rebuild(void *ctx, int64_t done, int64_t total)
-{
-  (void)ctx;
-  (void)done;
-  (void)total;
-}
-
 /* ---- history for existing clients ---- */
 
 jk_status gen_history_run(struct db *db, int64_t start_day, const int64_t *skip_orgs, int n_skip, struct gen_history_stats *out)
@@ -397,7 +391,7 @@ jk_status gen_history_run(struct db *db, int64_t start_day, const int64_t *skip_
   if (r.st == JK_OK) r.st = db_commit(db);
   else db_rollback(db);
   int64_t subjects;
-  if (r.st == JK_OK) r.st = indicator_store_rebuild(db, progress_rebuild, 0, &subjects);
+  if (r.st == JK_OK) r.st = indicator_store_rebuild(db, 0, 0, &subjects);
   out->seconds = elapsed(&r);
   arena_free(a);
   return r.st;
@@ -570,17 +564,19 @@ int gen_national(const struct cli_opts *o)
   }
   arena_free(batch);
   report(&r, "clients", made, want_clients);
-  /* the budget: served client-months expected, and how many extra services each needs */
-  double expect = 0;
+  /* the budget: served client-months expected per institution; before each institution the
+   * extra services per client-month are set from what is left of the requested records and the
+   * records per attendance seen so far (groups are larger at larger institutions) */
+  double *expect = calloc((size_t)ninst + 1, sizeof *expect), left = 0;
+  if (!expect) return 1;
   for (int64_t i = 0; i < made; i++) {
     if (cl[i].inst < 0) continue;
     int64_t lo = cl[i].reg_day > window ? cl[i].reg_day : window, hi = cl[i].exit_day < r.today ? cl[i].exit_day : r.today;
-    if (hi >= lo) expect += ((double)(hi - lo) / 30.44 + 1) * insts[cl[i].inst].p_month;
+    if (hi >= lo) expect[cl[i].inst] += ((double)(hi - lo) / 30.44 + 1) * insts[cl[i].inst].p_month;
   }
-  double per_unit = 1 / (0.3 * 4.6 + 0.7), extra = expect > 0 ? (double)want_services / (expect * per_unit) - 1 : 0, scale = 1;
-  if (extra < 0) scale = (double)want_services / (expect * per_unit), extra = 0;
-  fprintf(stderr, "[%7.1f s] about %.0f served client-months; %.2f extra services each (scale %.2f)\n", elapsed(&r), expect,
-          extra, scale);
+  for (int64_t k = 0; k < ninst; k++) left += expect[k];
+  fprintf(stderr, "[%7.1f s] about %.0f served client-months for %lld service records\n", elapsed(&r), left,
+          (long long)want_services);
   /* care and services, institution by institution */
   const struct gclient **mine = calloc((size_t)made + 1, sizeof *mine);
   int64_t *count = calloc((size_t)ninst + 1, sizeof *count), *start = calloc((size_t)ninst + 1, sizeof *start);
@@ -593,7 +589,11 @@ int gen_national(const struct cli_opts *o)
     if (cl[i].inst >= 0) mine[start[cl[i].inst] + count[cl[i].inst]++] = &cl[i];
   for (int64_t k = 0; k < ninst && r.st == JK_OK; k++) {
     for (int64_t i = 0; i < count[k] && r.st == JK_OK; i++) care_rows(&r, mine[start[k] + i], &insts[k], every);
+    double per_unit = r.units > 10000 ? (double)r.records / (double)r.units : 1 / (0.3 * 4.6 + 0.7), scale = 1;
+    double extra = left > 0 ? (double)(want_services - r.records) / (left * per_unit) - 1 : 0;
+    if (extra < 0) scale = extra + 1 < 0.2 ? 0.2 : extra + 1, extra = 0;
     inst_services(&r, &insts[k], mine + start[k], count[k], window, scale, extra, every);
+    left -= expect[k];
     if ((k + 1) % 1000 == 0 || k + 1 == ninst) report(&r, "institutions served", k + 1, ninst);
   }
   if (r.st == JK_OK) r.st = db_commit(db);
@@ -607,7 +607,7 @@ int gen_national(const struct cli_opts *o)
          " %lld service records, %lld rows in %.1f s; %lld subjects pending: run `jingkang indicators rebuild`\n",
          (long long)nc, (long long)ncovered, (long long)ninst, (long long)nstaff, (long long)made, (long long)r.records,
          (long long)r.rows, elapsed(&r), (long long)pending);
-  free(weight), free(ninst_c), free(first_inst), free(covered), free(insts), free(cl), free(mine), free(count), free(start);
+  free(weight), free(ninst_c), free(first_inst), free(covered), free(insts), free(cl), free(mine), free(count), free(start), free(expect);
   free(counties), free(villages);
   if (r.st != JK_OK) {
     fprintf(stderr, "jingkang: 生成中断（错误 %d）\n", (int)r.st);
