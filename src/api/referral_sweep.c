@@ -23,6 +23,9 @@
 #include <stdlib.h>
 
 #define SWEEP_BATCH 2000
+/* Indicators folded per transaction by the sweep: about a millisecond each, so that API writes
+ * never wait long for the lock while a backlog (a new definition, an upgrade) drains. */
+#define INDICATOR_SWEEP_BATCH 200
 
 static jk_status audit_system(struct db *db, const struct keys *k, const char *action, const char *id, const char *detail)
 {
@@ -114,7 +117,7 @@ static void sweep_now(void *arg)
   /* Indicators: what a write left pending (a new 规范服务 definition, the CLI, a first start
    * after the upgrade) is folded in here, a batch per transaction. */
   int64_t folded = 0;
-  jk_status ist = indicator_store_drain(sweeper.db, SWEEP_BATCH, 0, 0, 0, &folded);
+  jk_status ist = indicator_store_drain(sweeper.db, INDICATOR_SWEEP_BATCH, 0, 0, 0, &folded);
   if (ist != JK_OK) log_warn("sweep: indicators not brought up to date (%d); will retry in a minute", (int)ist);
   else if (folded) log_info("sweep: %lld changes folded into the indicators", (long long)folded);
   else if (res.rechecked || res.overdue_announced)

@@ -485,7 +485,7 @@ static void serve_metrics(struct req *r)
   pthread_mutex_unlock(&S.mu);
   buf_printf(&b, "# HELP jingkang_sqlite_memory_bytes Page caches, schemas and statements of the connections.\n"
                  "# TYPE jingkang_sqlite_memory_bytes gauge\njingkang_sqlite_memory_bytes %lld\n", sqlite_bytes);
-#ifdef __GLIBC__
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)   /* under ASan malloc is not glibc's: no figures */
   struct mallinfo2 mi = mallinfo2();   /* allocated now (small + mmapped) and held from the system */
   buf_printf(&b, "# HELP jingkang_heap_in_use_bytes Heap allocated and not freed (glibc mallinfo2).\n"
                  "# TYPE jingkang_heap_in_use_bytes gauge\njingkang_heap_in_use_bytes %zu\n"

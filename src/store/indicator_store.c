@@ -177,7 +177,7 @@ static bool difference(const struct contrib_list *old, const struct contrib_list
   out->v = malloc(need * sizeof *out->v);
   if (!out->v) return false;
   out->cap = need;
-  memcpy(out->v, new->v, new->n * sizeof *out->v);
+  if (new->n) memcpy(out->v, new->v, new->n * sizeof *out->v);   /* new->v is NULL when empty */
   for (size_t i = 0; i < old->n; i++) {
     out->v[new->n + i] = old->v[i];
     out->v[new->n + i].value = -old->v[i].value;
