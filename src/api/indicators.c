@@ -87,8 +87,11 @@ struct figure { bool has; int64_t num, den; };
 
 static jk_status client_figures(struct req *r, const struct ind_query *q, bool severe, struct client_tally *t)
 {
+  memset(t, 0, sizeof *t);
   struct period p;
-  if (q->level == 5 || !period_standard(q->first, q->last, &p))
+  /* client figures are kept down to counties; a township, a village or an institution is a few
+   * hundred clients, counted from their facts, as is any range that is no standard period */
+  if (q->level > 3 || !period_standard(q->first, q->last, &p))
     return indicator_store_scan(r->db, q->region, q->level == IND_LEVEL_ORG ? q->org.rid : 0, severe, q->first,
                                 q->last, t);
   const char *scope = scope_of(r, q);
@@ -99,7 +102,7 @@ static jk_status client_figures(struct req *r, const struct ind_query *q, bool s
   jk_status st = indicator_store_flow_upto(r->db, q->level, scope, m_reg, q->last, &reg);
   if (st == JK_OK) st = indicator_store_flow_upto(r->db, q->level, scope, m_exit, q->first - 1, &exits);
   if (st == JK_OK) st = indicator_store_value(r->db, q->level, scope, severe ? "severe_std" : "std", key, &t->standardized);
-  if (st == JK_OK) st = indicator_store_value(r->db, q->level, scope, severe ? "severe_served" : "served", key, &t->served);
+  if (st == JK_OK && !severe) st = indicator_store_value(r->db, q->level, scope, "served", key, &t->served);
   t->on_register = reg - exits;
   return st;
 }

@@ -197,33 +197,67 @@ bool client_served(const struct client_facts *f, int first, int last)
 
 /* ---- contributions ---- */
 
+static const char *const metric_names[IM_COUNT] = {
+  "exit", "in_service", "reg", "served", "severe_exit", "severe_reg", "severe_std", "staff", "staff_direct", "staff_rel",
+  "staff_tr20", "std", "svc"};
+
+const char *ind_metric_name(enum ind_metric m)
+{
+  return (unsigned)m < IM_COUNT ? metric_names[m] : "";
+}
+
+struct metric_levels ind_metric_levels(enum ind_metric m)
+{
+  if (m == IM_IN_SERVICE) return (struct metric_levels){-1, true};
+  if (m >= IM_STAFF && m <= IM_STAFF_TR20) return (struct metric_levels){4, true};
+  if (m == IM_SVC) return (struct metric_levels){3, true};
+  return (struct metric_levels){3, false};
+}
+
+struct period contrib_period(const struct contribution *c)
+{
+  int m = c->month;
+  switch ((enum period_kind)c->kind) {
+  case PK_MONTH: return (struct period){PK_MONTH, m, m};
+  case PK_QUARTER: return (struct period){PK_QUARTER, m - 2, m};
+  case PK_YTD:
+  case PK_YEAR: return (struct period){(enum period_kind)c->kind, m - m % 12, m};
+  case PK_STOCK: break;
+  }
+  return (struct period){PK_STOCK, 0, 0};
+}
+
+void contrib_period_key(const struct contribution *c, char out[10])
+{
+  struct period p = contrib_period(c);
+  period_key(&p, out);
+}
+
 void contrib_free(struct contrib_list *l)
 {
   free(l->v);
   *l = (struct contrib_list){0};
 }
 
-static bool add(struct contrib_list *l, const char *metric, const char *period, int64_t value)
+static bool add(struct contrib_list *l, enum ind_metric metric, enum period_kind kind, int month)
 {
   if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 32;
+    size_t cap = l->cap ? l->cap * 2 : 128;
     struct contribution *v = realloc(l->v, cap * sizeof *v);
     if (!v) return false;
     l->v = v;
     l->cap = cap;
   }
-  struct contribution *c = &l->v[l->n++];
-  snprintf(c->metric, sizeof c->metric, "%s", metric);
-  snprintf(c->period, sizeof c->period, "%s", period);
-  c->value = value;
+  l->v[l->n++] = (struct contribution){(uint8_t)metric, (uint8_t)kind, (uint16_t)month, 1};
   return true;
 }
 
 static int cmp_contrib(const void *a, const void *b)
 {
   const struct contribution *x = a, *y = b;
-  int c = strcmp(x->metric, y->metric);
-  return c ? c : strcmp(x->period, y->period);
+  if (x->metric != y->metric) return x->metric < y->metric ? -1 : 1;
+  if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+  return (x->month > y->month) - (x->month < y->month);
 }
 
 void contrib_normalize(struct contrib_list *l)
@@ -242,23 +276,14 @@ void contrib_normalize(struct contrib_list *l)
 
 /* Each standard period ending in months lo..hi (month; quarter; year to date, February to
  * November; year) for which test() holds. */
-static bool periods(const struct client_facts *f, int lo, int hi, const char *metric,
+static bool periods(const struct client_facts *f, int lo, int hi, enum ind_metric metric,
                     bool (*test)(const struct client_facts *, int, int), struct contrib_list *out)
 {
-  char key[10];
   for (int m = lo < 0 ? 0 : lo; m <= hi && m < IND_MAX_MONTHS; m++) {
     int y0 = m - m % 12;
-    struct period ps[3];
-    int n = 0;
-    ps[n++] = (struct period){PK_MONTH, m, m};
-    if (m % 3 == 2) ps[n++] = (struct period){PK_QUARTER, m - 2, m};
-    if (m % 12 == 11) ps[n++] = (struct period){PK_YEAR, y0, m};
-    else if (m % 12 != 0) ps[n++] = (struct period){PK_YTD, y0, m};
-    for (int i = 0; i < n; i++) {
-      if (!test(f, ps[i].first, ps[i].last)) continue;
-      period_key(&ps[i], key);
-      if (!add(out, metric, key, 1)) return false;
-    }
+    if (test(f, m, m) && !add(out, metric, PK_MONTH, m)) return false;
+    if (m % 3 == 2 && test(f, m - 2, m) && !add(out, metric, PK_QUARTER, m)) return false;
+    if (m % 12 != 0 && test(f, y0, m) && !add(out, metric, m % 12 == 11 ? PK_YEAR : PK_YTD, m)) return false;
   }
   return true;
 }
@@ -274,56 +299,29 @@ static int last_period_end(const struct client_facts *f)
 bool client_contributions(const struct client_facts *f, struct contrib_list *out)
 {
   if (f->reg_m < 0 || f->reg_m >= IND_MAX_MONTHS || f->exit_m < f->reg_m) return true;
-  if (f->in_service && !add(out, "in_service", "", 1)) return false;
-  char key[10];
+  if (f->in_service && !add(out, IM_IN_SERVICE, PK_STOCK, 0)) return false;
   for (int pass = 0; pass < (f->severe ? 2 : 1); pass++) {
-    const char *pre = pass ? "severe_" : "";
-    char reg[16], ex[16], std[16], served[16];
-    snprintf(reg, sizeof reg, "%sreg", pre);
-    snprintf(ex, sizeof ex, "%sexit", pre);
-    snprintf(std, sizeof std, "%sstd", pre);
-    snprintf(served, sizeof served, "%sserved", pre);
-    struct period p = {PK_MONTH, f->reg_m, f->reg_m};
-    period_key(&p, key);
-    if (!add(out, reg, key, 1)) return false;
-    if (f->exit_m != IND_NO_EXIT) {
-      p = (struct period){PK_MONTH, f->exit_m, f->exit_m};
-      period_key(&p, key);
-      if (!add(out, ex, key, 1)) return false;
-    }
+    if (!add(out, pass ? IM_SEVERE_REG : IM_REG, PK_MONTH, f->reg_m)) return false;
+    if (f->exit_m != IND_NO_EXIT && !add(out, pass ? IM_SEVERE_EXIT : IM_EXIT, PK_MONTH, f->exit_m)) return false;
     if (f->n == 0) continue;
-    if (!periods(f, f->reg_m, last_period_end(f), std, client_standardized, out) ||
-        !periods(f, f->first, last_period_end(f), served, client_served, out))
-      return false;
+    if (!periods(f, f->reg_m, last_period_end(f), pass ? IM_SEVERE_STD : IM_STD, client_standardized, out)) return false;
+    if (!pass && !periods(f, f->first, last_period_end(f), IM_SERVED, client_served, out)) return false;
   }
-  contrib_normalize(out);
   return true;
 }
 
 bool staff_contributions(const struct staff_facts *f, struct contrib_list *out)
 {
-  if (f->active) {
-    if (!add(out, "staff", "", 1)) return false;
-    if (f->relevant && !add(out, "staff_rel", "", 1)) return false;
-    if (f->direct) {
-      if (!add(out, "staff_direct", "", 1)) return false;
-      for (int i = 0; i < f->n_years; i++) {
-        char key[10];
-        snprintf(key, sizeof key, "Y%04u", (unsigned)f->trained_years[i] % 10000u);
-        if (!add(out, "staff_tr20", key, 1)) return false;
-      }
-    }
+  if (!f->active) return true;
+  if (!add(out, IM_STAFF, PK_STOCK, 0)) return false;
+  if (f->relevant && !add(out, IM_STAFF_REL, PK_STOCK, 0)) return false;
+  if (!f->direct) return true;
+  if (!add(out, IM_STAFF_DIRECT, PK_STOCK, 0)) return false;
+  for (int i = 0; i < f->n_years; i++) {
+    int y = f->trained_years[i];
+    if (y >= 2000 && y < 2100 && !add(out, IM_STAFF_TR20, PK_YEAR, ind_month(y, 12))) return false;
   }
-  contrib_normalize(out);
   return true;
-}
-
-bool service_contributions(int month, struct contrib_list *out)
-{
-  char key[10];
-  struct period p = {PK_MONTH, month, month};
-  period_key(&p, key);
-  return add(out, "svc", key, 1);
 }
 
 /* ---- the catalogue ---- */

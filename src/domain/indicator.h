@@ -8,8 +8,9 @@
  *   reg, exit      a client entering / leaving the register (flows in the month they happen)
  *   std            the client received standardized services (规范服务) over the period
  *   served         the client received at least one service in the period
- *   severe_*       the same four for clients with a severe mental disorder
- *   svc            a service record delivered in the period (by the institution's region)
+ *   severe_*       reg, exit and std for clients with a severe mental disorder
+ *   svc            a service record delivered in the period (counted by triggers, by the
+ *                  institution's county and by institution)
  *   staff, staff_rel, staff_direct   staff now employed; with a relevant major; in direct service
  *   staff_tr20     direct-service staff with ≥ 20 training hours in the year
  *   in_service     a client receiving services now (a stock; by institution: occupancy)
@@ -95,11 +96,29 @@ bool client_standardized(const struct client_facts *f, int first, int last);
 bool client_served(const struct client_facts *f, int first, int last);
 
 /* ---- contributions ---- */
-struct contribution { char metric[16]; char period[10]; int64_t value; };
+/* The metrics, in the alphabetical order of their stored names (the aggregates' key order). */
+enum ind_metric {
+  IM_EXIT, IM_IN_SERVICE, IM_REG, IM_SERVED, IM_SEVERE_EXIT, IM_SEVERE_REG, IM_SEVERE_STD, IM_STAFF,
+  IM_STAFF_DIRECT, IM_STAFF_REL, IM_STAFF_TR20, IM_STD, IM_SVC, IM_COUNT
+};
+const char *ind_metric_name(enum ind_metric m);   /* "exit", "in_service", ... */
+/* Where a metric is kept: by region down to `region_level` (0 nation … 4 township; -1 none) and,
+ * when `by_org`, by organization. Client figures stop at the county (a township or an
+ * institution is a few hundred clients: answered from the facts), a client receiving services
+ * now counts for its institution only (occupancy), staff go everywhere (they are few), service
+ * records by their institution and its county (kept by triggers, never rolled up). */
+struct metric_levels { int region_level; bool by_org; };
+struct metric_levels ind_metric_levels(enum ind_metric m);
+
+/* (metric, period, value): the period is a kind and its last month (a stock has neither). */
+struct contribution { uint8_t metric, kind; uint16_t month; int32_t value; };
 struct contrib_list { struct contribution *v; size_t n, cap; };
 void contrib_free(struct contrib_list *l);
-/* Appends a subject's contributions (sorted by metric, then period, no duplicates). False on
- * out of memory. */
+/* The period of a contribution, and its key ("M2025-03", … "" for a stock; 10 bytes). */
+struct period contrib_period(const struct contribution *c);
+void contrib_period_key(const struct contribution *c, char out[10]);
+/* Appends a subject's contributions (no duplicates, in no particular order). False on out of
+ * memory. */
 bool client_contributions(const struct client_facts *f, struct contrib_list *out);
 
 struct staff_facts {
@@ -108,8 +127,7 @@ struct staff_facts {
   int trained_years[64];              /* years with ≥ 20 training hours, ascending */
 };
 bool staff_contributions(const struct staff_facts *f, struct contrib_list *out);
-bool service_contributions(int month, struct contrib_list *out);
-/* Sorts by (metric, period) and merges equal keys (values added, zero sums dropped). */
+/* Sorts by (metric, period kind, month) and merges equal keys (values added, zero sums dropped). */
 void contrib_normalize(struct contrib_list *l);
 
 /* ---- the catalogue ---- */

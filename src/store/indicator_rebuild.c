@@ -4,10 +4,12 @@
  * the inputs of all clients are read by five scans ordered by client (each one index range),
  * merged client by client; each client's facts and contributions come from the same functions
  * as a single refresh (domain/indicator.c, so a rebuild and the incremental path cannot differ);
- * contributions are summed in memory at the finest scope (the township, or the client's own
- * code when it is coarser, and the organization), then rolled up to county, prefecture,
- * province and nation, and written in primary-key order. Staff are few and go one by one;
- * service records are counted by one GROUP BY. At the end nothing is pending. */
+ * contributions are counted in memory at the finest level their metric is kept at (a county
+ * for client figures, a township for staff; and the organization where kept), in blocks of
+ * one scope-metric-year so that a client's hundred-odd contributions touch a few cache lines,
+ * then rolled up level by level to the nation and written in primary-key order. Staff are few
+ * and go one by one; service records are counted in one pass over their index. At the end
+ * nothing is pending. */
 #include "store/indicator_internal.h"
 #include "base/log.h"
 #include <stdio.h>
@@ -20,91 +22,53 @@ static const char SQL_CLIENTS[] =
   " ORDER BY rid";
 static const char SQL_SERVICES[] =
   "SELECT client_rid, date FROM service_attendance WHERE attended = 1 ORDER BY client_rid";
+/* Assessments and plans are versioned (a correction is the next version of its series): in
+ * (client, series, version) order the last row of each series is the one in force. Both scans
+ * read an index only (migration 6). */
 static const char SQL_ASSESS[] =
-  "SELECT client_rid, date FROM assessment a WHERE instrument IN ('intake', 'periodic')"
-  " AND NOT EXISTS (SELECT 1 FROM assessment b WHERE b.series = a.series AND b.version > a.version) ORDER BY client_rid";
+  "SELECT client_rid, date, series, instrument IN ('intake', 'periodic') FROM assessment"
+  " ORDER BY client_rid, series, version";
 static const char SQL_PLANS[] =
-  "SELECT client_rid, start_date, review_date FROM rehab_plan p"
-  " WHERE NOT EXISTS (SELECT 1 FROM rehab_plan q WHERE q.series = p.series AND q.version > p.version) ORDER BY client_rid";
+  "SELECT client_rid, start_date, series, review_date FROM rehab_plan ORDER BY client_rid, series, version";
 static const char SQL_AGREE[] =
   "SELECT client_rid, json_extract(informed_consent, '$.signed_on'), json_extract(agreement, '$.signed_on'),"
   " (SELECT min(time) FROM referral_event e WHERE e.referral_rid = r.rid"
   "  AND e.to_status IN ('closed', 'moved', 'withdrawn', 'rejected'))"
   " FROM referral r WHERE informed_consent IS NOT NULL AND agreement IS NOT NULL ORDER BY client_rid";
 static const char SQL_STAFF[] = "SELECT rid FROM staff ORDER BY rid";
+static const char SQL_SVC[] = "SELECT org_rid, date FROM service_record ORDER BY org_rid, date";
+static const char SQL_ORG_REGION[] = "SELECT region FROM organization WHERE rid = $1";
 static const char SQL_PUT_AGG[] = "INSERT INTO ind_agg(metric, level, scope, period, value) VALUES ($1, $2, $3, $4, $5)";
 static const char SQL_COUNT_CLIENTS[] = "SELECT count(*) FROM client";
 
-/* ---- keys: (metric, level, scope, period) in one 64-bit number, in primary-key order ---- */
+/* ---- counters: one block per (metric, level, scope, year), [period kind][month of year] ---- */
 
-static const char *const metrics[] = {"exit", "in_service", "reg", "served", "severe_exit", "severe_reg", "severe_served",
-                                      "severe_std", "staff", "staff_direct", "staff_rel", "staff_tr20", "std"};
-#define N_METRICS ((int)(sizeof metrics / sizeof metrics[0]))
-enum { PERIOD_STOCK, PERIOD_M, PERIOD_Q, PERIOD_T, PERIOD_Y };   /* the order of "", M…, Q…, T…, Y… */
+/* The year slot of stocks (no period). */
+#define STOCK_YEAR 127
+#define SCOPE_BITS 42
 
-/* metric 4 bits | level 4 | scope 42 | period kind 3 | month 11 */
-static uint64_t key_make(int metric, int level, uint64_t scope, int kind, int month)
+struct block { uint64_t key; int64_t v[4][12]; };   /* kinds PK_MONTH … PK_YEAR */
+
+/* metric 4 bits | level 4 | 1 | scope 42 | year slot 7: never 0 (0 marks an empty slot) */
+static uint64_t block_key(int metric, int level, uint64_t scope, int year)
 {
-  return (uint64_t)metric << 60 | (uint64_t)level << 56 | scope << 14 | (uint64_t)kind << 11 | (uint64_t)month;
+  return (uint64_t)metric << 60 | (uint64_t)level << 56 | UINT64_C(1) << 55 | scope << 7 | (uint64_t)year;
 }
 
-static bool key_of(const struct contribution *c, int level, uint64_t scope, uint64_t *out)
-{
-  int m = -1;
-  for (int i = 0; i < N_METRICS; i++)
-    if (strcmp(c->metric, metrics[i]) == 0) m = i;
-  if (m < 0) return false;
-  int kind = PERIOD_STOCK, month = 0, y = 0, x = 0;
-  const char *p = c->period;
-  if (*p) {
-    if (sscanf(p + 1, "%d-%d", &y, &x) < 1) return false;
-    switch (*p) {
-    case 'M': kind = PERIOD_M; month = ind_month(y, x); break;
-    case 'Q': kind = PERIOD_Q; month = ind_month(y, (x - 1) * 3 + 1); break;
-    case 'T': kind = PERIOD_T; month = ind_month(y, x); break;
-    case 'Y': kind = PERIOD_Y; month = ind_month(y, 1); break;
-    default: return false;
-    }
-    if (month < 0 || month >= IND_MAX_MONTHS) return false;
-  }
-  *out = key_make(m, level, scope, kind, month);
-  return true;
-}
+static uint64_t key_scope(uint64_t k) { return k >> 7 & ((UINT64_C(1) << SCOPE_BITS) - 1); }
+static int key_level(uint64_t k) { return (int)(k >> 56 & 15); }
 
-static void key_text(uint64_t k, const char **metric, int *level, char scope[24], char period[10])
-{
-  *metric = metrics[k >> 60];
-  *level = (int)(k >> 56 & 15);
-  uint64_t s = k >> 14 & ((UINT64_C(1) << 42) - 1);
-  static const int lens[] = {0, 2, 4, 6, 9};
-  if (*level == IND_LEVEL_ORG) snprintf(scope, 24, "%llu", (unsigned long long)s);
-  else if (*level == 0) scope[0] = 0;
-  else snprintf(scope, 24, "%0*llu", lens[*level], (unsigned long long)s);
-  int kind = (int)(k >> 11 & 7), month = (int)(k & 2047);
-  struct period p = {kind == PERIOD_M ? PK_MONTH : kind == PERIOD_Q ? PK_QUARTER : kind == PERIOD_T ? PK_YTD : PK_YEAR,
-                     kind == PERIOD_T ? month - month % 12 : month, month};
-  if (kind == PERIOD_STOCK) period[0] = 0;
-  else period_key(&p, period);
-}
-
-/* ---- an open-addressing table of key → sum ---- */
-
-struct sums { uint64_t *keys; int64_t *vals; size_t cap, n; };
-
-static bool sums_init(struct sums *t, size_t cap)
-{
-  t->cap = cap;
-  t->n = 0;
-  t->keys = calloc(cap, sizeof *t->keys);
-  t->vals = calloc(cap, sizeof *t->vals);
-  return t->keys && t->vals;
-}
-
-static void sums_free(struct sums *t)
-{
-  free(t->keys);
-  free(t->vals);
-}
+/* An open-addressing table of block key → index into a growing array of blocks; the last block
+ * used is remembered (a subject's contributions come metric by metric, month by month). */
+struct counters {
+  uint64_t *keys;
+  uint32_t *index;
+  size_t cap;
+  struct block *blocks;
+  size_t n, n_cap;
+  uint64_t last_key;
+  size_t last;
+};
 
 static size_t slot(uint64_t k, size_t cap)
 {
@@ -114,34 +78,68 @@ static size_t slot(uint64_t k, size_t cap)
   return (size_t)k & (cap - 1);
 }
 
-/* Key 0 marks an empty slot: no real key is 0 (every contribution has a period or a metric > 0
- * except "exit" at the nation with a stock period, which does not exist). */
-static bool sums_add(struct sums *t, uint64_t k, int64_t v)
+static void counters_free(struct counters *t)
 {
-  if ((t->n + 1) * 2 > t->cap) {
-    struct sums g;
-    if (!sums_init(&g, t->cap * 2)) {
-      sums_free(&g);
-      return false;
-    }
-    for (size_t i = 0; i < t->cap; i++)
-      if (t->keys[i]) {
-        size_t j = slot(t->keys[i], g.cap);
-        while (g.keys[j]) j = (j + 1) & (g.cap - 1);
-        g.keys[j] = t->keys[i];
-        g.vals[j] = t->vals[i];
-        g.n++;
-      }
-    sums_free(t);
-    *t = g;
+  free(t->keys);
+  free(t->index);
+  free(t->blocks);
+  memset(t, 0, sizeof *t);
+}
+
+static bool counters_rehash(struct counters *t, size_t cap)
+{
+  uint64_t *keys = calloc(cap, sizeof *keys);
+  uint32_t *index = calloc(cap, sizeof *index);
+  if (!keys || !index) {
+    free(keys);
+    free(index);
+    return false;
   }
+  for (size_t i = 0; i < t->n; i++) {
+    size_t j = slot(t->blocks[i].key, cap);
+    while (keys[j]) j = (j + 1) & (cap - 1);
+    keys[j] = t->blocks[i].key;
+    index[j] = (uint32_t)i;
+  }
+  free(t->keys);
+  free(t->index);
+  t->keys = keys;
+  t->index = index;
+  t->cap = cap;
+  return true;
+}
+
+/* The block for a key, made when new; NULL on out of memory. */
+static struct block *block_of(struct counters *t, uint64_t k)
+{
+  if (t->n && k == t->last_key) return &t->blocks[t->last];
+  if ((t->n + 1) * 2 > t->cap && !counters_rehash(t, t->cap ? t->cap * 2 : 4096)) return 0;
   size_t j = slot(k, t->cap);
   while (t->keys[j] && t->keys[j] != k) j = (j + 1) & (t->cap - 1);
   if (!t->keys[j]) {
+    if (t->n == t->n_cap) {
+      size_t cap = t->n_cap ? t->n_cap * 2 : 1024;
+      struct block *b = realloc(t->blocks, cap * sizeof *b);
+      if (!b) return 0;
+      t->blocks = b;
+      t->n_cap = cap;
+    }
+    memset(&t->blocks[t->n], 0, sizeof t->blocks[0]);
+    t->blocks[t->n].key = k;
     t->keys[j] = k;
-    t->n++;
+    t->index[j] = (uint32_t)t->n++;
   }
-  t->vals[j] += v;
+  t->last_key = k;
+  t->last = t->index[j];
+  return &t->blocks[t->last];
+}
+
+static bool count(struct counters *t, const struct contribution *c, int level, uint64_t scope)
+{
+  bool stock = c->kind == PK_STOCK;
+  struct block *b = block_of(t, block_key(c->metric, level, scope, stock ? STOCK_YEAR : c->month / 12));
+  if (!b) return false;
+  b->v[stock ? 0 : c->kind][stock ? 0 : c->month % 12] += c->value;
   return true;
 }
 
@@ -184,7 +182,20 @@ static void *grow(struct growable *g)
 struct scan {
   struct cursor clients, services, assess, plans, agree;
   struct growable days, adays, plan_spans, agree_spans;
+  char series[64];
+  bool latest;
 };
+
+/* Moves a versioned cursor (series in column 2) past its current row; s->latest tells whether
+ * that row was the last of its series for client `rid`. */
+static jk_status latest_of_series(struct cursor *c, int64_t rid, struct scan *s)
+{
+  const unsigned char *series = sqlite3_column_text(c->st, 2);
+  snprintf(s->series, sizeof s->series, "%s", series ? (const char *)series : "");
+  jk_status res = cursor_next(c);
+  s->latest = c->rid != rid || strcmp(s->series, (const char *)sqlite3_column_text(c->st, 2)) != 0;
+  return res;
+}
 
 /* The next client's inputs (all cursors at or past its rid); false at the end. */
 static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c, struct client_inputs *in, bool *got)
@@ -202,27 +213,35 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
                                .in_service = sqlite3_column_int(st, 6) != 0};
   s->days.n = s->adays.n = s->plan_spans.n = s->agree_spans.n = 0;
   jk_status res = JK_OK;
-  struct { struct cursor *c; struct growable *g; } one_day[] = {{&s->services, &s->days}, {&s->assess, &s->adays}};
-  for (int k = 0; k < 2; k++) {
-    struct cursor *cu = one_day[k].c;
-    while (res == JK_OK && cu->rid < *rid) res = cursor_next(cu);   /* rows of clients that no longer exist */
-    while (res == JK_OK && cu->rid == *rid) {
-      int64_t d, *p;
-      if (ind_day_of(sqlite3_column_text(cu->st, 1), &d)) {
-        if (!(p = grow(one_day[k].g))) return JK_EUNAVAIL;
-        *p = d;
-      }
-      res = cursor_next(cu);
+  while (res == JK_OK && s->services.rid < *rid) res = cursor_next(&s->services);   /* of clients that no longer exist */
+  while (res == JK_OK && s->services.rid == *rid) {
+    int64_t d, *p;
+    if (ind_day_of(sqlite3_column_text(s->services.st, 1), &d)) {
+      if (!(p = grow(&s->days))) return JK_EUNAVAIL;
+      *p = d;
+    }
+    res = cursor_next(&s->services);
+  }
+  while (res == JK_OK && s->assess.rid < *rid) res = cursor_next(&s->assess);
+  while (res == JK_OK && s->assess.rid == *rid) {
+    sqlite3_stmt *a = s->assess.st;
+    int64_t d, *p;
+    bool counts = sqlite3_column_int(a, 3) != 0 && ind_day_of(sqlite3_column_text(a, 1), &d);
+    if ((res = latest_of_series(&s->assess, *rid, s)) != JK_OK || !s->latest) continue;
+    if (counts) {
+      if (!(p = grow(&s->adays))) return JK_EUNAVAIL;
+      *p = d;
     }
   }
   while (res == JK_OK && s->plans.rid < *rid) res = cursor_next(&s->plans);
   while (res == JK_OK && s->plans.rid == *rid) {
     struct day_span sp, *p;
-    if (ind_day_of(sqlite3_column_text(s->plans.st, 1), &sp.from) && ind_day_of(sqlite3_column_text(s->plans.st, 2), &sp.to)) {
+    bool counts = ind_day_of(sqlite3_column_text(s->plans.st, 1), &sp.from) && ind_day_of(sqlite3_column_text(s->plans.st, 3), &sp.to);
+    if ((res = latest_of_series(&s->plans, *rid, s)) != JK_OK || !s->latest) continue;
+    if (counts) {
       if (!(p = grow(&s->plan_spans))) return JK_EUNAVAIL;
       *p = sp;
     }
-    res = cursor_next(&s->plans);
   }
   while (res == JK_OK && s->agree.rid < *rid) res = cursor_next(&s->agree);
   while (res == JK_OK && s->agree.rid == *rid) {
@@ -249,43 +268,42 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
   return cursor_next(&s->clients);
 }
 
-/* The finest scope a subject is summed at: its region truncated to a township (level by
- * length), and its organization. */
-static int finest(const char *region, uint64_t *scope)
+/* A region code's digits as a number, and its level by length (0 when not all digits: such a
+ * subject counts for the nation only, as in the incremental path). */
+static int region_scope(const char *region, uint64_t *scope)
 {
-  static const int lens[] = {0, 2, 4, 6, 9};
+  static const size_t lens[] = {0, 2, 4, 6, 9};
   size_t len = strlen(region);
-  int level = 0;
-  for (int l = 4; l > 0; l--)
-    if (len >= (size_t)lens[l]) {
-      level = l;
-      break;
-    }
   *scope = 0;
-  for (int i = 0; i < lens[level]; i++) *scope = *scope * 10 + (uint64_t)(region[i] - '0');
+  if (region[strspn(region, "0123456789")]) return 0;
+  int level = 0;
+  for (int l = 4; l > 0 && !level; l--)
+    if (len >= lens[l]) level = l;
+  for (size_t i = 0; i < lens[level]; i++) *scope = *scope * 10 + (uint64_t)(region[i] - '0');
   return level;
 }
 
-static bool region_digits(const char *r)
+/* Each contribution at the finest region level its metric is kept at (rolled up later) and at
+ * the organization when its metric is kept by organization. */
+static bool add_all(struct counters *t, const char *region, int64_t org_rid, const struct contrib_list *l)
 {
-  for (; *r; r++)
-    if (*r < '0' || *r > '9') return false;
-  return true;
-}
-
-static bool add_all(struct sums *fine, const char *region, int64_t org_rid, const struct contrib_list *l)
-{
-  uint64_t scope = 0, k;
-  int level = region_digits(region) ? finest(region, &scope) : 0;
+  uint64_t scope;
+  int level = region_scope(region, &scope);
   for (size_t i = 0; i < l->n; i++) {
-    if (key_of(&l->v[i], level, scope, &k) && !sums_add(fine, k, l->v[i].value)) return false;
-    if (org_rid > 0 && key_of(&l->v[i], IND_LEVEL_ORG, (uint64_t)org_rid, &k) && !sums_add(fine, k, l->v[i].value))
-      return false;
+    const struct contribution *c = &l->v[i];
+    struct metric_levels lv = ind_metric_levels(c->metric);
+    if (lv.region_level >= 0) {
+      int at = level < lv.region_level ? level : lv.region_level;
+      uint64_t s = scope;
+      for (int k = level; k > at; k--) s /= k == 4 ? 1000 : 100;
+      if (!count(t, c, at, at ? s : 0)) return false;
+    }
+    if (lv.by_org && org_rid > 0 && !count(t, c, IND_LEVEL_ORG, (uint64_t)org_rid)) return false;
   }
   return true;
 }
 
-static jk_status clients_pass(struct db *db, const struct defs *defs, struct sums *fine,
+static jk_status clients_pass(struct db *db, const struct defs *defs, struct counters *fine,
                               void (*progress)(void *, int64_t, int64_t), void *ctx, int64_t total, int64_t *count)
 {
   struct scan s = {.days.size = sizeof(int64_t), .adays.size = sizeof(int64_t), .plan_spans.size = sizeof(struct day_span),
@@ -320,7 +338,7 @@ static jk_status clients_pass(struct db *db, const struct defs *defs, struct sum
   return st;
 }
 
-static jk_status staff_pass(struct db *db, struct sums *fine, int64_t *count)
+static jk_status staff_pass(struct db *db, struct counters *fine, int64_t *count)
 {
   sqlite3_stmt *all = db_prepare(db, SQL_STAFF);
   if (!all) return JK_EINTERNAL;
@@ -354,64 +372,137 @@ static jk_status staff_pass(struct db *db, struct sums *fine, int64_t *count)
   return st;
 }
 
-/* Every fine entry at its own level and each coarser one. */
-static bool roll_up(const struct sums *fine, struct sums *all)
+/* Service records by institution and month, and by the institution's county (as the triggers
+ * keep them: schema.c, migration 5), from the index in (institution, date) order: runs of one
+ * institution and month are counted without looking anything up. After the roll-up: they are
+ * not rolled up. */
+static jk_status svc_pass(struct db *db, struct counters *t)
 {
-  static const uint64_t div[] = {1, 100, 100, 100, 1000};   /* township → county → prefecture → province */
-  for (size_t i = 0; i < fine->cap; i++) {
-    uint64_t k = fine->keys[i];
-    if (!k || !fine->vals[i]) continue;
-    int level = (int)(k >> 56 & 15);
-    uint64_t scope = k >> 14 & ((UINT64_C(1) << 42) - 1), low = k & 16383, metric = k >> 60;
-    if (!sums_add(all, k, fine->vals[i])) return false;
-    if (level == IND_LEVEL_ORG) continue;
-    for (int l = level; l > 0; l--) {
-      scope = l == 1 ? 0 : scope / div[l];
-      if (!sums_add(all, metric << 60 | (uint64_t)(l - 1) << 56 | scope << 14 | low, fine->vals[i])) return false;
+  sqlite3_stmt *st = db_prepare(db, SQL_SVC);
+  if (!st) return JK_EINTERNAL;
+  int rc;
+  bool ok = true;
+  struct contribution c = {IM_SVC, PK_MONTH, 0, 0};
+  int64_t org = 0;
+  uint64_t county = 0;
+  bool has_county = false;
+  while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t o = sqlite3_column_int64(st, 0), day;
+    if (!ind_day_of(sqlite3_column_text(st, 1), &day)) continue;
+    int month = ind_month_of_day(day);
+    if (month < 0 || month >= IND_MAX_MONTHS) continue;
+    if (o != org || month != c.month) {
+      if (c.value && !(ok = count(t, &c, IND_LEVEL_ORG, (uint64_t)org) && (!has_county || count(t, &c, 3, county)))) break;
+      if (o != org) {
+        sqlite3_stmt *q = db_prepare(db, SQL_ORG_REGION);
+        if (!q) {
+          db_done(st);
+          return JK_EINTERNAL;
+        }
+        db_bind_int64(q, 1, o);
+        uint64_t scope = 0;
+        int level = sqlite3_step(q) == SQLITE_ROW ? region_scope((const char *)sqlite3_column_text(q, 0), &scope) : 0;
+        db_done(q);
+        has_county = level >= 3;
+        county = scope;
+        for (int k = level; k > 3; k--) county /= 1000;
+      }
+      org = o;
+      c.month = (uint16_t)month;
+      c.value = 0;
+    }
+    c.value++;
+  }
+  if (ok && c.value) ok = count(t, &c, IND_LEVEL_ORG, (uint64_t)org) && (!has_county || count(t, &c, 3, county));
+  db_done(st);
+  if (!ok) return JK_EUNAVAIL;
+  return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+/* Each region block added into its parent's, townships first: afterwards every level holds the
+ * sum of its children and of what was counted at it directly. */
+static bool roll_up(struct counters *t)
+{
+  for (int level = 4; level > 0; level--) {
+    size_t n = t->n;   /* parents made here are coarser: visited in a later round */
+    for (size_t i = 0; i < n; i++) {
+      uint64_t k = t->blocks[i].key;
+      if (key_level(k) != level) continue;
+      uint64_t scope = key_scope(k) / (level == 4 ? 1000 : 100);
+      struct block *p = block_of(t, block_key((int)(k >> 60), level - 1, level == 1 ? 0 : scope, (int)(k & 127)));
+      if (!p) return false;
+      const struct block *c = &t->blocks[i];   /* after block_of: the array may have moved */
+      for (int x = 0; x < 4; x++)
+        for (int m = 0; m < 12; m++) p->v[x][m] += c->v[x][m];
     }
   }
   return true;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* A stored row in primary-key order: metric 4 bits (alphabetical = enum order) | level 4 |
+ * scope 42 | period kind 3 in text order ("" < M < Q < T < Y) | month 11. */
+struct row { uint64_t key; int64_t value; };
+
+static int cmp_row(const void *a, const void *b)
 {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  uint64_t x = ((const struct row *)a)->key, y = ((const struct row *)b)->key;
   return x < y ? -1 : x > y;
 }
 
-static jk_status write_sums(struct db *db, struct sums *all)
+static jk_status write_counters(struct db *db, const struct counters *t)
 {
-  size_t n = 0;
-  for (size_t i = 0; i < all->cap; i++)   /* compact: keys with their values, for sorting */
-    if (all->keys[i] && all->vals[i]) {
-      all->keys[n] = all->keys[i];
-      all->vals[n++] = all->vals[i];
-    }
-  uint64_t *order = malloc((n ? n : 1) * 2 * sizeof *order);
-  if (!order) return JK_EUNAVAIL;
-  for (size_t i = 0; i < n; i++) order[2 * i] = all->keys[i], order[2 * i + 1] = (uint64_t)all->vals[i];
-  qsort(order, n, 2 * sizeof *order, cmp_u64);
+  static const int text_order[] = {[PK_MONTH] = 1, [PK_QUARTER] = 2, [PK_YTD] = 3, [PK_YEAR] = 4};
+  size_t n = 0, cap = t->n * 4 + 1;
+  struct row *rows = malloc(cap * sizeof *rows);
+  if (!rows) return JK_EUNAVAIL;
+  for (size_t i = 0; i < t->n; i++) {
+    const struct block *b = &t->blocks[i];
+    int year = (int)(b->key & 127);
+    for (int x = 0; x < 4; x++)
+      for (int m = 0; m < 12; m++) {
+        if (!b->v[x][m]) continue;
+        if (n == cap) {
+          struct row *v = realloc(rows, (cap *= 2) * sizeof *v);
+          if (!v) {
+            free(rows);
+            return JK_EUNAVAIL;
+          }
+          rows = v;
+        }
+        int kind = year == STOCK_YEAR ? 0 : text_order[x], month = year == STOCK_YEAR ? 0 : year * 12 + m;
+        rows[n++] = (struct row){(b->key >> 56) << 56 | key_scope(b->key) << 14 | (uint64_t)kind << 11 | (uint64_t)month,
+                                 b->v[x][m]};
+      }
+  }
+  qsort(rows, n, sizeof *rows, cmp_row);
+  static const enum period_kind kinds[] = {PK_STOCK, PK_MONTH, PK_QUARTER, PK_YTD, PK_YEAR};
+  static const int lens[] = {0, 2, 4, 6, 9};
   jk_status st = JK_OK;
   for (size_t i = 0; i < n && st == JK_OK; i++) {
-    const char *metric;
-    int level;
-    char scope[24], period[10];
-    key_text(order[2 * i], &metric, &level, scope, period);
+    uint64_t k = rows[i].key;
+    int level = key_level(k), kind = (int)(k >> 11 & 7), month = (int)(k & 2047);
+    uint64_t scope = k >> 14 & ((UINT64_C(1) << SCOPE_BITS) - 1);
+    char sc[24], period[10];
+    if (level == IND_LEVEL_ORG) snprintf(sc, sizeof sc, "%llu", (unsigned long long)scope);
+    else if (level == 0) sc[0] = 0;
+    else snprintf(sc, sizeof sc, "%0*llu", lens[level], (unsigned long long)scope);
+    struct contribution c = {0, (uint8_t)kinds[kind], (uint16_t)month, 0};
+    contrib_period_key(&c, period);
     sqlite3_stmt *s = db_prepare(db, SQL_PUT_AGG);
     if (!s) {
       st = JK_EINTERNAL;
       break;
     }
-    db_bind_text(s, 1, metric);
+    db_bind_text(s, 1, ind_metric_name((enum ind_metric)(k >> 60)));
     db_bind_int64(s, 2, level);
-    db_bind_text(s, 3, scope);
+    db_bind_text(s, 3, sc);
     db_bind_text(s, 4, period);
-    db_bind_int64(s, 5, (int64_t)order[2 * i + 1]);
+    db_bind_int64(s, 5, rows[i].value);
     int rc = sqlite3_step(s);
     db_done(s);
     if (rc != SQLITE_DONE) st = db_status(rc);
   }
-  free(order);
+  free(rows);
   return st;
 }
 
@@ -420,30 +511,24 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
 {
   *subjects = 0;
   struct defs *defs = malloc(sizeof *defs);
-  struct sums fine = {0}, all = {0};
-  if (!defs || !sums_init(&fine, 1 << 16) || !sums_init(&all, 1 << 16)) {
-    free(defs);
-    sums_free(&fine);
-    sums_free(&all);
-    return JK_EUNAVAIL;
-  }
+  struct counters t = {0};
+  if (!defs) return JK_EUNAVAIL;
   int64_t total = 0;
   jk_status st = db_begin_write(db);
   sqlite3_stmt *cnt = st == JK_OK ? db_prepare(db, SQL_COUNT_CLIENTS) : 0;
   if (cnt) db_step_int(cnt, &total);
   if (st == JK_OK) st = ind_load_defs(db, defs);
   if (st == JK_OK) st = db_exec(db, SQL_CLEAR);
-  if (st == JK_OK) st = clients_pass(db, defs, &fine, progress, ctx, total, subjects);
-  if (st == JK_OK) st = staff_pass(db, &fine, subjects);
-  if (st == JK_OK && !roll_up(&fine, &all)) st = JK_EUNAVAIL;
-  sums_free(&fine);
-  if (st == JK_OK) st = write_sums(db, &all);
-  if (st == JK_OK) st = ind_svc_counts(db, "ind_agg");
+  if (st == JK_OK) st = clients_pass(db, defs, &t, progress, ctx, total, subjects);
+  if (st == JK_OK) st = staff_pass(db, &t, subjects);
+  if (st == JK_OK && !roll_up(&t)) st = JK_EUNAVAIL;
+  if (st == JK_OK) st = svc_pass(db, &t);
+  if (st == JK_OK) st = write_counters(db, &t);
+  counters_free(&t);
   if (st == JK_OK) st = db_commit(db);
   else if (db_in_write(db)) db_rollback(db);
   if (st == JK_OK && progress) progress(ctx, *subjects, total);
   if (st != JK_OK) log_error("indicators: rebuild failed (%d); the previous figures are kept", (int)st);
-  sums_free(&all);
   free(defs);
   return st;
 }

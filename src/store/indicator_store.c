@@ -112,9 +112,9 @@ struct scopes {
   char scope[6][24];
 };
 
-/* The nation, each prefix of the region code down to the township, and the organization. A
- * region that is not all digits (never stored by the API) counts for the nation only, as in
- * the rebuild. */
+/* The nation, each prefix of the region code down to the township, and the organization (each
+ * metric is kept at some of them: ind_metric_levels). A region that is not all digits (never
+ * stored by the API) counts for the nation only, as in the rebuild. */
 static void scopes_of(const char *region, int64_t org_rid, struct scopes *s)
 {
   static const int lens[] = {0, 2, 4, 6, 9};
@@ -158,14 +158,20 @@ static jk_status add_one(struct db *db, int table, const char *metric, int level
   return rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
 
-/* Adds sign × each contribution to every scope. */
+/* Adds sign × each contribution to every scope its metric is kept at. */
 static jk_status apply(struct db *db, int table, const struct scopes *s, const struct contrib_list *l, int sign)
 {
-  for (size_t i = 0; i < l->n; i++)
+  for (size_t i = 0; i < l->n; i++) {
+    struct metric_levels lv = ind_metric_levels(l->v[i].metric);
+    char period[10];
+    contrib_period_key(&l->v[i], period);
     for (int k = 0; k < s->n; k++) {
-      jk_status st = add_one(db, table, l->v[i].metric, s->level[k], s->scope[k], l->v[i].period, sign * l->v[i].value);
+      if (s->level[k] == IND_LEVEL_ORG ? !lv.by_org : s->level[k] > lv.region_level) continue;
+      jk_status st = add_one(db, table, ind_metric_name(l->v[i].metric), s->level[k], s->scope[k], period,
+                             sign * l->v[i].value);
       if (st != JK_OK) return st;
     }
+  }
   return JK_OK;
 }
 

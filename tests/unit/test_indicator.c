@@ -195,23 +195,37 @@ static void test_contributions_match_the_facts(void **state)
   client_facts_compute(&x.in, &d, &f);
   struct contrib_list l = {0};
   assert_true(client_contributions(&f, &l));
+  size_t n = l.n;
+  contrib_normalize(&l);
+  assert_int_equal(l.n, n);   /* no duplicates to merge */
   int std = 0, severe_std = 0, reg = 0;
   for (size_t i = 0; i < l.n; i++) {
-    if (!strcmp(l.v[i].metric, "reg")) reg++, assert_string_equal(l.v[i].period, "M2025-01");
-    if (!strcmp(l.v[i].metric, "severe_std")) severe_std++;
-    if (strcmp(l.v[i].metric, "std")) continue;
-    std++;
+    char key[10];
+    contrib_period_key(&l.v[i], key);
     assert_int_equal(l.v[i].value, 1);
-    assert_true(strcmp(l.v[i].period, "M2025-06") && strcmp(l.v[i].period, "Q2025-2") && strcmp(l.v[i].period, "Y2025"));
+    if (l.v[i].metric == IM_REG) reg++, assert_string_equal(key, "M2025-01");
+    if (l.v[i].metric == IM_SEVERE_STD) severe_std++;
+    if (l.v[i].metric != IM_STD) continue;
+    std++;
+    assert_true(strcmp(key, "M2025-06") && strcmp(key, "Q2025-2") && strcmp(key, "Y2025"));
   }
   /* months Feb–May, Jul–Dec (10); Q1, Q3, Q4 (3); year to date Feb–May (4) */
   assert_int_equal(std, 17);
   assert_int_equal(severe_std, std);
   assert_int_equal(reg, 1);
-  for (size_t i = 1; i < l.n; i++) {   /* sorted by (metric, period), no duplicates */
-    int c = strcmp(l.v[i - 1].metric, l.v[i].metric);
-    assert_true(c < 0 || (c == 0 && strcmp(l.v[i - 1].period, l.v[i].period) < 0));
+  for (size_t i = 1; i < l.n; i++) {   /* normalized: sorted by (metric, kind, month), no duplicates */
+    const struct contribution *a = &l.v[i - 1], *b = &l.v[i];
+    assert_true(a->metric < b->metric || (a->metric == b->metric && (a->kind < b->kind || (a->kind == b->kind && a->month < b->month))));
   }
+  /* where each is kept: client figures down to counties, in service by institution, staff everywhere */
+  assert_int_equal(ind_metric_levels(IM_STD).region_level, 3);
+  assert_false(ind_metric_levels(IM_STD).by_org);
+  assert_int_equal(ind_metric_levels(IM_IN_SERVICE).region_level, -1);
+  assert_true(ind_metric_levels(IM_IN_SERVICE).by_org);
+  assert_int_equal(ind_metric_levels(IM_STAFF_TR20).region_level, 4);
+  assert_string_equal(ind_metric_name(IM_SEVERE_STD), "severe_std");
+  for (int m = 1; m < IM_COUNT; m++)   /* the enum is in the stored names' order (the rebuild writes in key order) */
+    assert_true(strcmp(ind_metric_name((enum ind_metric)(m - 1)), ind_metric_name((enum ind_metric)m)) < 0);
   contrib_free(&l);
 }
 
