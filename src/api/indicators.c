@@ -83,7 +83,7 @@ static bool scope_params(struct req *r, struct ind_query *q)
   return allowed(r, ACT_READ, &po, "indicator", 0);
 }
 
-struct figure { bool has; int64_t num, den; };
+struct figure { bool has; int64_t num, den, days; };   /* days: a waiting-time indicator's value */
 
 static jk_status client_figures(struct req *r, const struct ind_query *q, bool severe, struct client_tally *t)
 {
@@ -102,9 +102,40 @@ static jk_status client_figures(struct req *r, const struct ind_query *q, bool s
   jk_status st = indicator_store_flow_upto(r->db, q->level, scope, m_reg, q->last, &reg);
   if (st == JK_OK) st = indicator_store_flow_upto(r->db, q->level, scope, m_exit, q->first - 1, &exits);
   if (st == JK_OK) st = indicator_store_value(r->db, q->level, scope, severe ? "severe_std" : "std", key, &t->standardized);
-  if (st == JK_OK && !severe) st = indicator_store_value(r->db, q->level, scope, "served", key, &t->served);
+  if (st == JK_OK) st = indicator_store_value(r->db, q->level, scope, severe ? "severe_served" : "served", key, &t->served);
   t->on_register = reg - exits;
   return st;
+}
+
+/* The referral indicators: a flow over the period, or a flow against another. */
+static const struct { const char *id; enum ind_metric num, den; } ref_flows[] = {
+  {"referral_registered_on_time", IM_REF_REG_OT, IM_REF_REG},
+  {"referral_dispatched_on_time", IM_REF_DISP_OT, IM_REF_DISP},
+  {"referral_waits_over_3_months", IM_REF_OVER3, IM_COUNT},
+  {"referral_rereferrals", IM_REF_REREFER, IM_COUNT},
+  {"outcome_employment_recommended", IM_OUT_EMP_RECOMMENDED, IM_COUNT},
+  {"outcome_employment_sheltered", IM_OUT_EMP_SHELTERED, IM_COUNT},
+  {"outcome_employment_assisted", IM_OUT_EMP_ASSISTED, IM_COUNT},
+  {"outcome_home", IM_OUT_HOME, IM_COUNT},
+  {"outcome_transfers", IM_OUT_TRANSFER, IM_COUNT},
+  {"outcome_relapse_readmissions", IM_OUT_RELAPSE, IM_COUNT},
+  {"outcome_moved", IM_OUT_MOVED, IM_COUNT},
+  {"outcome_closed_followed_up", IM_OUT_CLOSED_FU, IM_OUT_CLOSED},
+};
+
+static jk_status referral_flow(struct req *r, const struct ind_query *q, enum ind_metric m, int64_t *sum, int64_t *hist)
+{
+  return indicator_store_referral_flow(r->db, q->level, scope_of(r, q), q->level == IND_LEVEL_ORG ? q->org.rid : 0, m,
+                                       q->first, q->last, sum, hist);
+}
+
+/* The days within which `share` per cent of the waits fall (the lower median for 50). */
+static int64_t wait_percentile(const int64_t *hist, int64_t n, int share)
+{
+  int64_t rank = (n * share + 99) / 100, seen = 0;   /* the rank-th smallest, 1-based */
+  for (int b = 0; b < IND_WAIT_BUCKETS; b++)
+    if ((seen += hist[b]) >= rank) return b;
+  return IND_WAIT_BUCKETS - 1;
 }
 
 static jk_status figure_of(struct req *r, const struct ind_query *q, const struct indicator_def *d, struct figure *f)
@@ -146,14 +177,28 @@ static jk_status figure_of(struct req *r, const struct ind_query *q, const struc
                                                 training ? key : "", &f->num);
     return st;
   }
+  for (size_t i = 0; i < sizeof ref_flows / sizeof ref_flows[0]; i++) {
+    if (strcmp(id, ref_flows[i].id)) continue;
+    f->has = true;
+    st = referral_flow(r, q, ref_flows[i].num, &f->num, 0);
+    if (st == JK_OK && ref_flows[i].den != IM_COUNT) st = referral_flow(r, q, ref_flows[i].den, &f->den, 0);
+    return st;
+  }
+  if (strncmp(id, "referral_wait_", 14) == 0) {
+    int64_t hist[IND_WAIT_BUCKETS];
+    f->has = true;
+    if ((st = referral_flow(r, q, IM_REF_WAIT, &f->num, hist)) != JK_OK) return st;
+    f->days = f->num ? wait_percentile(hist, f->num, strcmp(id, "referral_wait_p90") == 0 ? 90 : 50) : -1;
+    return JK_OK;
+  }
   struct client_tally t;
   bool severe = strncmp(id, "severe_", 7) == 0;
   if ((st = client_figures(r, q, severe, &t)) != JK_OK) return st;
   f->has = true;
   f->den = t.on_register;
-  f->num = strcmp(id, "registered_clients") == 0 ? t.on_register
-         : strcmp(id, "service_coverage") == 0   ? t.served
-                                                 : t.standardized;
+  f->num = strcmp(id, "registered_clients") == 0                                         ? t.on_register
+         : strcmp(id, "service_coverage") == 0 || strcmp(id, "severe_participation") == 0 ? t.served
+                                                                                           : t.standardized;
   return JK_OK;
 }
 
@@ -169,6 +214,10 @@ static json_t *figure_json(const struct ind_query *q, const struct indicator_def
     json_object_set_new(o, "numerator", json_integer(f->num));
     json_object_set_new(o, "denominator", json_null());
     json_object_set_new(o, "value", json_integer(f->num));
+  } else if (d->unit == IU_DAYS) {   /* numerator: how many waits; value: the days */
+    json_object_set_new(o, "numerator", json_integer(f->num));
+    json_object_set_new(o, "denominator", json_null());
+    json_object_set_new(o, "value", f->days >= 0 ? json_integer(f->days) : json_null());
   } else {
     json_object_set_new(o, "numerator", json_integer(f->num));
     json_object_set_new(o, "denominator", json_integer(f->den));
@@ -184,9 +233,9 @@ static json_t *figure_json(const struct ind_query *q, const struct indicator_def
 
 static json_t *def_json(const struct indicator_def *d)
 {
-  return json_pack("{s:s,s:s,s:s,s:s?,s:s,s:s}", "id", d->id, "name", d->name, "numerator_label", d->numerator,
-                   "denominator_label", d->denominator, "unit", d->unit == IU_PERCENT ? "percent" : "count", "note",
-                   d->note);
+  static const char *const units[] = {[IU_PERCENT] = "percent", [IU_COUNT] = "count", [IU_DAYS] = "days"};
+  return json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s,s:s}", "id", d->id, "group", d->group, "name", d->name, "numerator_label",
+                   d->numerator, "denominator_label", d->denominator, "unit", units[d->unit], "note", d->note);
 }
 
 /* The definition and the figure as one object. */
@@ -337,8 +386,9 @@ static jk_status rows_by_child(struct req *r, const struct ind_query *q, const s
                             region_level_name(kids[i].level));
     row_add(&q2, d, &f, row, rows);
   }
-  if (st != JK_OK || !any || !total->has || (total->num == num && total->den == den)) return st;
-  struct figure rest = {true, total->num - num, total->den - den};
+  /* a waiting time is a percentile: it does not add up, and there is no remainder to show */
+  if (st != JK_OK || !any || !total->has || d->unit == IU_DAYS || (total->num == num && total->den == den)) return st;
+  struct figure rest = {true, total->num - num, total->den - den, -1};
   json_t *row = json_pack("{s:s,s:s,s:s,s:b}", "code", q->region, "name", "本级（未细分到下级区划）", "level",
                           *q->region ? region_level_name(q->level) : "country", "unassigned", 1);
   row_add(q, d, &rest, row, rows);

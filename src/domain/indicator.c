@@ -7,6 +7,8 @@
 #include "domain/indicator.h"
 #include "base/clock.h"
 #include "domain/care.h"
+#include "domain/referral.h"
+#include "domain/workday.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,8 +200,10 @@ bool client_served(const struct client_facts *f, int first, int last)
 /* ---- contributions ---- */
 
 static const char *const metric_names[IM_COUNT] = {
-  "exit", "in_service", "reg", "served", "severe_exit", "severe_reg", "severe_std", "staff", "staff_direct", "staff_rel",
-  "staff_tr20", "std", "svc"};
+  "exit", "in_service", "out_closed", "out_closed_fu", "out_emp_assisted", "out_emp_recommended", "out_emp_sheltered",
+  "out_home", "out_moved", "out_relapse", "out_transfer", "ref_disp", "ref_disp_ot", "ref_new", "ref_over3", "ref_reg",
+  "ref_reg_ot", "ref_rerefer", "ref_wait", "reg", "served", "severe_exit", "severe_reg", "severe_served", "severe_std",
+  "staff", "staff_direct", "staff_rel", "staff_tr20", "std", "svc"};
 
 const char *ind_metric_name(enum ind_metric m)
 {
@@ -227,10 +231,48 @@ struct period contrib_period(const struct contribution *c)
   return (struct period){PK_STOCK, 0, 0};
 }
 
-void contrib_period_key(const struct contribution *c, char out[10])
+void contrib_period_key(const struct contribution *c, char out[16])
 {
   struct period p = contrib_period(c);
   period_key(&p, out);
+  if (c->metric == IM_REF_WAIT) snprintf(out + strlen(out), 7, "/%03u", (unsigned)c->bucket % 1000u);
+}
+
+size_t contrib_encoded_size(const struct contrib_list *l)
+{
+  return l->n * 8;
+}
+
+void contrib_encode(const struct contrib_list *l, unsigned char *out)
+{
+  for (size_t i = 0; i < l->n; i++, out += 8) {
+    const struct contribution *c = &l->v[i];
+    uint32_t v = (uint32_t)c->value & 0xffffff;
+    unsigned char b[8] = {c->metric, c->kind, c->bucket, (unsigned char)(c->month & 255), (unsigned char)(c->month >> 8),
+                          (unsigned char)(v & 255), (unsigned char)(v >> 8 & 255), (unsigned char)(v >> 16)};
+    memcpy(out, b, 8);
+  }
+}
+
+bool contrib_decode(const unsigned char *blob, size_t n, struct contrib_list *out)
+{
+  if (n % 8) return false;
+  out->n = 0;
+  if (n / 8 > out->cap) {
+    struct contribution *v = realloc(out->v, n / 8 * sizeof *v);
+    if (!v) return false;
+    out->v = v;
+    out->cap = n / 8;
+  }
+  for (size_t i = 0; i < n; i += 8) {
+    const unsigned char *b = blob + i;
+    int32_t v = (int32_t)((uint32_t)b[5] | (uint32_t)b[6] << 8 | (uint32_t)b[7] << 16);
+    if (v & 0x800000) v -= 0x1000000;   /* 24-bit two's complement */
+    struct contribution c = {b[0], b[1], b[2], (uint16_t)(b[3] | b[4] << 8), v};
+    if (c.metric >= IM_COUNT || c.kind > PK_STOCK || c.bucket >= IND_WAIT_BUCKETS || c.month >= IND_MAX_MONTHS) return false;
+    out->v[out->n++] = c;
+  }
+  return true;
 }
 
 void contrib_free(struct contrib_list *l)
@@ -239,7 +281,7 @@ void contrib_free(struct contrib_list *l)
   *l = (struct contrib_list){0};
 }
 
-static bool add(struct contrib_list *l, enum ind_metric metric, enum period_kind kind, int month)
+static bool add_bucket(struct contrib_list *l, enum ind_metric metric, enum period_kind kind, int month, int bucket)
 {
   if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 128;
@@ -248,8 +290,13 @@ static bool add(struct contrib_list *l, enum ind_metric metric, enum period_kind
     l->v = v;
     l->cap = cap;
   }
-  l->v[l->n++] = (struct contribution){(uint8_t)metric, (uint8_t)kind, (uint16_t)month, 1};
+  l->v[l->n++] = (struct contribution){(uint8_t)metric, (uint8_t)kind, (uint8_t)bucket, (uint16_t)month, 1};
   return true;
+}
+
+static bool add(struct contrib_list *l, enum ind_metric metric, enum period_kind kind, int month)
+{
+  return add_bucket(l, metric, kind, month, 0);
 }
 
 static int cmp_contrib(const void *a, const void *b)
@@ -257,7 +304,8 @@ static int cmp_contrib(const void *a, const void *b)
   const struct contribution *x = a, *y = b;
   if (x->metric != y->metric) return x->metric < y->metric ? -1 : 1;
   if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
-  return (x->month > y->month) - (x->month < y->month);
+  if (x->month != y->month) return x->month < y->month ? -1 : 1;
+  return (x->bucket > y->bucket) - (x->bucket < y->bucket);
 }
 
 void contrib_normalize(struct contrib_list *l)
@@ -305,8 +353,93 @@ bool client_contributions(const struct client_facts *f, struct contrib_list *out
     if (f->exit_m != IND_NO_EXIT && !add(out, pass ? IM_SEVERE_EXIT : IM_EXIT, PK_MONTH, f->exit_m)) return false;
     if (f->n == 0) continue;
     if (!periods(f, f->reg_m, last_period_end(f), pass ? IM_SEVERE_STD : IM_STD, client_standardized, out)) return false;
-    if (!pass && !periods(f, f->first, last_period_end(f), IM_SERVED, client_served, out)) return false;
+    if (!periods(f, f->first, last_period_end(f), pass ? IM_SEVERE_SERVED : IM_SERVED, client_served, out)) return false;
   }
+  return true;
+}
+
+/* ---- a referral ---- */
+
+static const struct referral_event_in *first_event(const struct referral_inputs *in, const char *action,
+                                                   const char *to_status)
+{
+  for (size_t i = 0; i < in->n_events; i++) {
+    const struct referral_event_in *e = &in->events[i];
+    if ((!action || (e->action && strcmp(e->action, action) == 0)) &&
+        (!to_status || (e->to_status && strcmp(e->to_status, to_status) == 0)))
+      return e;
+  }
+  return 0;
+}
+
+static bool in_months(int64_t day)
+{
+  int m = ind_month_of_day(day);
+  return m >= 0 && m < IND_MAX_MONTHS;
+}
+
+static bool flow(struct contrib_list *l, enum ind_metric metric, int64_t day)
+{
+  return !in_months(day) || add(l, metric, PK_MONTH, ind_month_of_day(day));
+}
+
+/* Working days in (from, to] on the calendar (plain weekends without one). */
+static int workdays(const struct workcal *cal, int64_t from, int64_t to)
+{
+  if (cal) return workcal_count(cal, from, to);
+  int n = 0;
+  for (int64_t d = from + 1; d <= to; d++)
+    if ((d + 3) % 7 < 5) n++;   /* 1970-01-01 was a Thursday: (d + 3) % 7 is 0 on Mondays */
+  return n;
+}
+
+bool referral_contributions(const struct referral_inputs *in, struct contrib_list *out)
+{
+  int64_t sub = in->submitted_day;
+  if (!in_months(sub)) return true;
+  if (!flow(out, IM_REF_NEW, sub)) return false;
+  const struct referral_event_in *reg = first_event(in, "register", 0), *disp = first_event(in, "dispatch", 0),
+                                 *start = first_event(in, 0, "in_service"), *end = 0;
+  static const char *const ends[] = {"closed", "moved", "rejected", "withdrawn"};
+  for (size_t i = 0; i < in->n_events && !end; i++)
+    for (int k = 0; k < 4 && !end; k++)
+      if (in->events[i].to_status && strcmp(in->events[i].to_status, ends[k]) == 0) end = &in->events[i];
+  if (reg && (!flow(out, IM_REF_REG, reg->day) ||
+              (workdays(in->cal, sub, reg->day) <= REFERRAL_WORKDAYS && !flow(out, IM_REF_REG_OT, reg->day))))
+    return false;
+  if (disp && reg && disp->day >= reg->day &&
+      (!flow(out, IM_REF_DISP, disp->day) ||
+       (workdays(in->cal, reg->day, disp->day) <= REFERRAL_WORKDAYS && !flow(out, IM_REF_DISP_OT, disp->day))))
+    return false;
+  if (start && start->day >= sub && in_months(start->day)) {
+    int64_t days = start->day - sub;
+    if (!add_bucket(out, IM_REF_WAIT, PK_MONTH, ind_month_of_day(start->day),
+                    days < IND_WAIT_BUCKETS - 1 ? (int)days : IND_WAIT_BUCKETS - 1))
+      return false;
+  }
+  int64_t limit = date_to_days(date_add_months(date_from_days(sub), 3));
+  if ((!start || start->day > limit) && (!end || end->day > limit) && !flow(out, IM_REF_OVER3, limit)) return false;
+  for (size_t i = 0; i < in->n_events; i++) {
+    const struct referral_event_in *e = &in->events[i];
+    const char *a = e->action ? e->action : "";
+    enum ind_metric m = IM_COUNT;
+    if (strcmp(a, "rerefer") == 0) m = IM_REF_REREFER;
+    else if (strcmp(a, "transfer") == 0) m = IM_OUT_TRANSFER;
+    else if (strcmp(a, "relapse") == 0) m = IM_OUT_RELAPSE;
+    else if (strcmp(a, "refer_out") == 0 && e->out_type) {
+      if (strcmp(e->out_type, "home") == 0) m = IM_OUT_HOME;
+      else if (strcmp(e->out_type, "employment_recommended") == 0) m = IM_OUT_EMP_RECOMMENDED;
+      else if (strcmp(e->out_type, "employment_sheltered") == 0) m = IM_OUT_EMP_SHELTERED;
+      else if (strcmp(e->out_type, "employment_assisted") == 0) m = IM_OUT_EMP_ASSISTED;
+    }
+    if (m != IM_COUNT && !flow(out, m, e->day)) return false;
+  }
+  const struct referral_event_in *moved = first_event(in, 0, "moved"), *closed = first_event(in, 0, "closed");
+  if (moved && !flow(out, IM_OUT_MOVED, moved->day)) return false;
+  if (closed && (!flow(out, IM_OUT_CLOSED, closed->day) ||
+                 (first_event(in, "followup", 0) && !flow(out, IM_OUT_CLOSED_FU, closed->day))))
+    return false;
+  contrib_normalize(out);   /* events of one kind in one month: one contribution */
   return true;
 }
 
@@ -327,25 +460,55 @@ bool staff_contributions(const struct staff_facts *f, struct contrib_list *out)
 /* ---- the catalogue ---- */
 
 static const struct indicator_def defs[] = {
-  {"county_coverage", "开展社区康复服务的县（市、区）占比", "期间内有康复机构提供服务的县（市、区）", "辖区内县（市、区）总数",
+  {"服务覆盖", "county_coverage", "开展社区康复服务的县（市、区）占比", "期间内有康复机构提供服务的县（市、区）", "辖区内县（市、区）总数",
    "以服务记录为准：期间内辖区某县至少有一条服务记录即计为开展服务。《关于开展“精康融合行动”的通知》（民发〔2022〕104号）目标。",
    IU_PERCENT, {{2023, 50}, {2024, 65}, {2025, 80}}, -1},
-  {"standardized_service_rate", "登记康复对象接受规范服务率", "接受规范服务的登记康复对象", "期间内在册的登记康复对象",
+  {"服务覆盖", "standardized_service_rate", "登记康复对象接受规范服务率", "接受规范服务的登记康复对象", "期间内在册的登记康复对象",
    "规范服务的定义见报告所附定义；各省可调整，报告注明所用定义。", IU_PERCENT, {{2023, 30}, {2024, 45}, {2025, 60}}, -1},
-  {"registered_clients", "登记康复对象数", "期间内在册的登记康复对象", 0, "期间内任一天在册即计入。", IU_COUNT, {{0}}, -1},
-  {"service_coverage", "接受服务的康复对象占比", "期间内至少接受一次服务的康复对象", "期间内在册的登记康复对象",
+  {"服务覆盖", "registered_clients", "登记康复对象数", "期间内在册的登记康复对象", 0, "期间内任一天在册即计入。", IU_COUNT, {{0}}, -1},
+  {"服务覆盖", "service_coverage", "接受服务的康复对象占比", "期间内至少接受一次服务的康复对象", "期间内在册的登记康复对象",
    "登记当月起计。", IU_PERCENT, {{0}}, -1},
-  {"severe_standardized_service_rate", "严重精神障碍康复对象接受规范服务率", "接受规范服务的严重精神障碍康复对象",
+  {"严重精神障碍", "severe_standardized_service_rate", "严重精神障碍康复对象接受规范服务率", "接受规范服务的严重精神障碍康复对象",
    "期间内在册的严重精神障碍康复对象", "口径同规范服务率，限登记为严重精神障碍者。", IU_PERCENT, {{0}}, -1},
-  {"staff_relevant_major", "精神卫生、心理、社会工作等相关专业人员占比", "相关专业在岗人员", "在岗服务人员",
-   "按当前在岗人员计。", IU_PERCENT, {{0}}, QUALIFIED_SHARE_TARGET_PCT},
-  {"staff_training_20h", "直接服务人员年度培训达标率", "当年培训不少于 20 小时的直接服务人员", "在岗直接服务人员",
-   "年度取期间结束所在年份。", IU_PERCENT, {{0}}, 100},
-  {"rehab_places", "社区康复机构床位（服务名额）", "辖区内社区康复机构核定服务名额之和", 0, "按机构登记的服务名额，当前数。",
+  {"转介", "referral_registered_on_time", "申请后5个工作日内完成初核登记的比例", "5个工作日内完成初核登记的申请",
+   "期间内完成初核登记的申请", "《精神障碍社区康复服务资源共享与转介管理办法》：转介服务人员5个工作日内初步核实并确认登记。按法定节假日与调休日历计工作日；按登记所在月统计。",
+   IU_PERCENT, {{0}}, 100},
+  {"转介", "referral_dispatched_on_time", "登记后5个工作日内转介至机构的比例", "登记后5个工作日内首次转介至康复机构的申请",
+   "期间内首次转介至康复机构的申请", "《精神障碍社区康复服务资源共享与转介管理办法》：确认登记后5个工作日内将申请人信息转介至适合的社区康复机构。按首次转介所在月统计。",
+   IU_PERCENT, {{0}}, 100},
+  {"转介", "referral_wait_median", "等待时间中位数（天）", "期间内开始接受服务的转介", 0,
+   "自提出申请至开始接受服务（服务提供）的天数，按开始服务所在月统计；120天及以上按120天计。", IU_DAYS, {{0}}, -1},
+  {"转介", "referral_wait_p90", "等待时间第90百分位（天）", "期间内开始接受服务的转介", 0,
+   "九成转介在此天数内开始接受服务；120天及以上按120天计。", IU_DAYS, {{0}}, -1},
+  {"转介", "referral_waits_over_3_months", "等待超过3个月的转介", "提出申请满3个月仍未开始服务且未结束的转介", 0,
+   "按满3个月所在月统计（含之后才开始服务的）。", IU_COUNT, {{0}}, -1},
+  {"转介", "referral_rereferrals", "重新转介次数", "机构拒收或候补超时后复核意愿并重新转介的次数", 0, "按重新转介所在月统计。",
    IU_COUNT, {{0}}, -1},
-  {"occupancy", "服务名额使用率", "当前在这些机构接受服务的康复对象", "辖区内社区康复机构服务名额之和", "当前数，不随统计期间变化。",
+  {"结局", "outcome_employment_recommended", "转出：推荐就业", "转出至用人单位的推荐就业", 0, "按转出所在月统计。", IU_COUNT,
+   {{0}}, -1},
+  {"结局", "outcome_employment_sheltered", "转出：庇护性就业", "转出至庇护性就业", 0, "按转出所在月统计。", IU_COUNT, {{0}}, -1},
+  {"结局", "outcome_employment_assisted", "转出：辅助性就业", "转出至辅助性就业", 0, "按转出所在月统计。", IU_COUNT, {{0}}, -1},
+  {"结局", "outcome_home", "转出：居家康复", "移交村（居）委会、社区卫生服务机构或社会组织的居家康复", 0, "按转出所在月统计。",
+   IU_COUNT, {{0}}, -1},
+  {"结局", "outcome_transfers", "转至其他康复机构", "服务期间转至另一家社区康复机构的次数", 0, "按转机构所在月统计。", IU_COUNT,
+   {{0}}, -1},
+  {"结局", "outcome_relapse_readmissions", "复发返院", "康复期间病情复发经绿色通道转回医院的次数", 0, "按转回医院所在月统计。",
+   IU_COUNT, {{0}}, -1},
+  {"结局", "outcome_moved", "迁出本系统区域", "迁出本系统覆盖区域而结束的转介", 0, "按迁出所在月统计。", IU_COUNT, {{0}}, -1},
+  {"结局", "outcome_closed_followed_up", "结案后完成回访的比例", "结案且已记录回访的转介", "期间内结案的转介",
+   "按结案所在月统计；回访在结案后进行，近期结案的比例会随回访记录上升。", IU_PERCENT, {{0}}, 100},
+  {"严重精神障碍", "severe_participation", "居家严重精神障碍患者参与社区康复率", "期间内至少接受一次社区康复服务的严重精神障碍康复对象",
+   "期间内在册的严重精神障碍康复对象",
+   "《芜湖市全国社会心理服务体系建设试点实施方案》（2019）：居家患者在社区参与康复率达到60%以上。", IU_PERCENT, {{0}}, 60},
+  {"人员", "staff_relevant_major", "精神卫生、心理、社会工作等相关专业人员占比", "相关专业在岗人员", "在岗服务人员",
+   "按当前在岗人员计。", IU_PERCENT, {{0}}, QUALIFIED_SHARE_TARGET_PCT},
+  {"人员", "staff_training_20h", "直接服务人员年度培训达标率", "当年培训不少于 20 小时的直接服务人员", "在岗直接服务人员",
+   "年度取期间结束所在年份。", IU_PERCENT, {{0}}, 100},
+  {"能力", "rehab_places", "社区康复机构床位（服务名额）", "辖区内社区康复机构核定服务名额之和", 0, "按机构登记的服务名额，当前数。",
+   IU_COUNT, {{0}}, -1},
+  {"能力", "occupancy", "服务名额使用率", "当前在这些机构接受服务的康复对象", "辖区内社区康复机构服务名额之和", "当前数，不随统计期间变化。",
    IU_PERCENT, {{0}}, -1},
-  {"prefecture_functions", "具备评估转介、培训督导、服务示范功能的地市占比", "辖区内机构同时具备三项功能的地级市",
+  {"能力", "prefecture_functions", "具备评估转介、培训督导、服务示范功能的地市占比", "辖区内机构同时具备三项功能的地级市",
    "辖区内地级市", "《关于开展“精康融合行动”的通知》：每个地级市应有具备评估转介、培训督导、服务示范功能的机构。", IU_PERCENT,
    {{0}}, 100},
 };

@@ -96,11 +96,26 @@ bool client_standardized(const struct client_facts *f, int first, int last);
 bool client_served(const struct client_facts *f, int first, int last);
 
 /* ---- contributions ---- */
-/* The metrics, in the alphabetical order of their stored names (the aggregates' key order). */
+/* The metrics, in the alphabetical order of their stored names (the aggregates' key order). The
+ * out_* and ref_* ones are a referral's (monthly flows, by the month the event happened):
+ *   ref_new, ref_reg, ref_disp        referrals submitted / registered (初核登记) / first dispatched
+ *   ref_reg_ot, ref_disp_ot           … within 5 working days of submission / of registration
+ *   ref_wait                          service began: a histogram of the days waited since
+ *                                     submission (bucket = days, IND_WAIT_BUCKETS − 1 = that many or more)
+ *   ref_over3                         still waiting (not in service, not ended) 3 months after submission
+ *   ref_rerefer                       re-referred (复核意愿并重新转介) after a decline or a wait
+ *   out_emp_*, out_home               referred out to employment (by type) / home-based rehab
+ *   out_transfer, out_relapse         transferred to another institution / back to hospital (relapse)
+ *   out_moved, out_closed             moved out of the system's area / closed (结案);
+ *   out_closed_fu                     closed and the follow-up visit (回访) recorded */
 enum ind_metric {
-  IM_EXIT, IM_IN_SERVICE, IM_REG, IM_SERVED, IM_SEVERE_EXIT, IM_SEVERE_REG, IM_SEVERE_STD, IM_STAFF,
-  IM_STAFF_DIRECT, IM_STAFF_REL, IM_STAFF_TR20, IM_STD, IM_SVC, IM_COUNT
+  IM_EXIT, IM_IN_SERVICE, IM_OUT_CLOSED, IM_OUT_CLOSED_FU, IM_OUT_EMP_ASSISTED, IM_OUT_EMP_RECOMMENDED,
+  IM_OUT_EMP_SHELTERED, IM_OUT_HOME, IM_OUT_MOVED, IM_OUT_RELAPSE, IM_OUT_TRANSFER, IM_REF_DISP, IM_REF_DISP_OT,
+  IM_REF_NEW, IM_REF_OVER3, IM_REF_REG, IM_REF_REG_OT, IM_REF_REREFER, IM_REF_WAIT, IM_REG, IM_SERVED,
+  IM_SEVERE_EXIT, IM_SEVERE_REG, IM_SEVERE_SERVED, IM_SEVERE_STD, IM_STAFF, IM_STAFF_DIRECT, IM_STAFF_REL,
+  IM_STAFF_TR20, IM_STD, IM_SVC, IM_COUNT
 };
+#define IND_WAIT_BUCKETS 121
 const char *ind_metric_name(enum ind_metric m);   /* "exit", "in_service", ... */
 /* Where a metric is kept: by region down to `region_level` (0 nation … 4 township; -1 none) and,
  * when `by_org`, by organization. Client figures stop at the county (a township or an
@@ -110,16 +125,35 @@ const char *ind_metric_name(enum ind_metric m);   /* "exit", "in_service", ... *
 struct metric_levels { int region_level; bool by_org; };
 struct metric_levels ind_metric_levels(enum ind_metric m);
 
-/* (metric, period, value): the period is a kind and its last month (a stock has neither). */
-struct contribution { uint8_t metric, kind; uint16_t month; int32_t value; };
+/* (metric, period, value): the period is a kind and its last month (a stock has neither); a
+ * histogram's contributions (ref_wait) also name their bucket. */
+struct contribution { uint8_t metric, kind, bucket; uint16_t month; int32_t value; };
 struct contrib_list { struct contribution *v; size_t n, cap; };
 void contrib_free(struct contrib_list *l);
-/* The period of a contribution, and its key ("M2025-03", … "" for a stock; 10 bytes). */
+/* The period of a contribution, and its key as stored ("M2025-03", … "" for a stock; a
+ * histogram's with its bucket: "M2025-03/017"). */
 struct period contrib_period(const struct contribution *c);
-void contrib_period_key(const struct contribution *c, char out[10]);
+void contrib_period_key(const struct contribution *c, char out[16]);
+/* A contribution list as stored (8 bytes each) and back; decode false on a malformed blob. */
+size_t contrib_encoded_size(const struct contrib_list *l);
+void contrib_encode(const struct contrib_list *l, unsigned char *out);
+bool contrib_decode(const unsigned char *blob, size_t n, struct contrib_list *out);
 /* Appends a subject's contributions (no duplicates, in no particular order). False on out of
  * memory. */
 bool client_contributions(const struct client_facts *f, struct contrib_list *out);
+
+/* A referral: its submission and its events in time order (days since 1970-01-01, Shanghai
+ * dates); out_type is the refer_out event's type ("employment_sheltered", "home", …) or NULL.
+ * Working days from the calendar (domain/workday.h; NULL: plain weekends). */
+struct workcal;
+struct referral_event_in { int64_t day; const char *action, *to_status, *out_type; };
+struct referral_inputs {
+  int64_t submitted_day;
+  const struct referral_event_in *events;
+  size_t n_events;
+  const struct workcal *cal;
+};
+bool referral_contributions(const struct referral_inputs *in, struct contrib_list *out);
 
 struct staff_facts {
   bool active, relevant, direct;
@@ -131,8 +165,9 @@ bool staff_contributions(const struct staff_facts *f, struct contrib_list *out);
 void contrib_normalize(struct contrib_list *l);
 
 /* ---- the catalogue ---- */
-enum ind_unit { IU_PERCENT, IU_COUNT };
+enum ind_unit { IU_PERCENT, IU_COUNT, IU_DAYS };
 struct indicator_def {
+  const char *group;                  /* 服务覆盖, 转介, 结局, 严重精神障碍, 人员, 能力 */
   const char *id, *name, *numerator, *denominator, *note;
   enum ind_unit unit;
   int targets[3][2];                  /* {year, percent}, by year ascending; {0, 0} unused */

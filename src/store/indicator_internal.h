@@ -40,4 +40,35 @@ jk_status ind_staff_put(struct db *db, int64_t rid, const struct staff_now *s);
 /* The service-record counts (by county and institution, by month) into `table` (ind_agg or ind_check). */
 jk_status ind_svc_counts(struct db *db, const char *table);
 
+/* Where a subject's contributions go: the nation, each prefix of its region code down to the
+ * township, its organization (each metric is kept at some of them: ind_metric_levels). */
+struct scopes {
+  int n;
+  int level[6];
+  char scope[6][24];
+};
+void ind_scopes_of(const char *region, int64_t org_rid, struct scopes *s);
+/* Adds sign × each contribution to the aggregates (table 0 ind_agg, 1 ind_check) of every scope. */
+jk_status ind_apply(struct db *db, int table, const struct scopes *s, const struct contrib_list *l, int sign);
+/* Moves the aggregates from (old scopes, old list) to (new scopes, new list). */
+jk_status ind_move(struct db *db, int table, const struct scopes *os, const struct contrib_list *ol,
+                   const struct scopes *ns, const struct contrib_list *nl);
+
+/* ---- referrals (indicator_referral.c) ---- */
+struct referral_now {
+  bool exists;
+  char region[16];
+  int64_t org_rid;
+  struct contrib_list l;
+};
+/* A referral's contributions now, from the raw records. */
+jk_status ind_referral_compute(struct db *db, int64_t rid, struct referral_now *out);
+/* Folds one referral's change into the aggregates. */
+jk_status ind_referral_refresh(struct db *db, int64_t rid);
+/* Stores (or, when !r->exists, deletes) a referral's row. */
+jk_status ind_referral_put(struct db *db, int64_t rid, const struct referral_now *r);
+/* Every referral in rid order, computed by two merged scans (the rebuild); fn per referral. */
+jk_status ind_referral_each(struct db *db, jk_status (*fn)(void *ctx, int64_t rid, const struct referral_now *r),
+                            void *ctx, int64_t *count);
+
 #endif

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char SQL_CLEAR[] = "DELETE FROM ind_agg; DELETE FROM ind_client; DELETE FROM ind_staff; DELETE FROM ind_dirty;";
+static const char SQL_CLEAR[] =
+  "DELETE FROM ind_agg; DELETE FROM ind_client; DELETE FROM ind_staff; DELETE FROM ind_referral; DELETE FROM ind_dirty;";
 static const char SQL_CLIENTS[] =
   "SELECT rid, residence_region, organization_rid, severe, created_at, exited_at, status = 'in_service' FROM client"
   " ORDER BY rid";
@@ -45,18 +46,21 @@ static const char SQL_COUNT_CLIENTS[] = "SELECT count(*) FROM client";
 
 /* The year slot of stocks (no period). */
 #define STOCK_YEAR 127
-#define SCOPE_BITS 42
+#define SCOPE_BITS 40
 
 struct block { uint64_t key; int64_t v[4][12]; };   /* kinds PK_MONTH … PK_YEAR */
 
-/* metric 4 bits | level 4 | 1 | scope 42 | year slot 7: never 0 (0 marks an empty slot) */
-static uint64_t block_key(int metric, int level, uint64_t scope, int year)
+/* metric 5 bits | level 4 | 1 | scope 40 | bucket 7 | year slot 7: never 0 (0 marks an empty slot) */
+static uint64_t block_key(int metric, int level, uint64_t scope, int bucket, int year)
 {
-  return (uint64_t)metric << 60 | (uint64_t)level << 56 | UINT64_C(1) << 55 | scope << 7 | (uint64_t)year;
+  return (uint64_t)metric << 59 | (uint64_t)level << 55 | UINT64_C(1) << 54 | scope << 14 | (uint64_t)bucket << 7 |
+         (uint64_t)year;
 }
 
-static uint64_t key_scope(uint64_t k) { return k >> 7 & ((UINT64_C(1) << SCOPE_BITS) - 1); }
-static int key_level(uint64_t k) { return (int)(k >> 56 & 15); }
+static int key_metric(uint64_t k) { return (int)(k >> 59); }
+static int key_level(uint64_t k) { return (int)(k >> 55 & 15); }
+static uint64_t key_scope(uint64_t k) { return k >> 14 & ((UINT64_C(1) << SCOPE_BITS) - 1); }
+static int key_bucket(uint64_t k) { return (int)(k >> 7 & 127); }
 
 /* An open-addressing table of block key → index into a growing array of blocks; the last block
  * used is remembered (a subject's contributions come metric by metric, month by month). */
@@ -137,7 +141,7 @@ static struct block *block_of(struct counters *t, uint64_t k)
 static bool count(struct counters *t, const struct contribution *c, int level, uint64_t scope)
 {
   bool stock = c->kind == PK_STOCK;
-  struct block *b = block_of(t, block_key(c->metric, level, scope, stock ? STOCK_YEAR : c->month / 12));
+  struct block *b = block_of(t, block_key(c->metric, level, scope, c->bucket, stock ? STOCK_YEAR : c->month / 12));
   if (!b) return false;
   b->v[stock ? 0 : c->kind][stock ? 0 : c->month % 12] += c->value;
   return true;
@@ -372,6 +376,15 @@ static jk_status staff_pass(struct db *db, struct counters *fine, int64_t *count
   return st;
 }
 
+struct referral_ctx { struct db *db; struct counters *t; };
+
+static jk_status referral_one(void *ctx, int64_t rid, const struct referral_now *r)
+{
+  struct referral_ctx *c = ctx;
+  if (!add_all(c->t, r->region, r->org_rid, &r->l)) return JK_EUNAVAIL;
+  return ind_referral_put(c->db, rid, r);
+}
+
 /* Service records by institution and month, and by the institution's county (as the triggers
  * keep them: schema.c, migration 5), from the index in (institution, date) order: runs of one
  * institution and month are counted without looking anything up. After the roll-up: they are
@@ -382,7 +395,7 @@ static jk_status svc_pass(struct db *db, struct counters *t)
   if (!st) return JK_EINTERNAL;
   int rc;
   bool ok = true;
-  struct contribution c = {IM_SVC, PK_MONTH, 0, 0};
+  struct contribution c = {IM_SVC, PK_MONTH, 0, 0, 0};
   int64_t org = 0;
   uint64_t county = 0;
   bool has_county = false;
@@ -429,7 +442,7 @@ static bool roll_up(struct counters *t)
       uint64_t k = t->blocks[i].key;
       if (key_level(k) != level) continue;
       uint64_t scope = key_scope(k) / (level == 4 ? 1000 : 100);
-      struct block *p = block_of(t, block_key((int)(k >> 60), level - 1, level == 1 ? 0 : scope, (int)(k & 127)));
+      struct block *p = block_of(t, block_key(key_metric(k), level - 1, level == 1 ? 0 : scope, key_bucket(k), (int)(k & 127)));
       if (!p) return false;
       const struct block *c = &t->blocks[i];   /* after block_of: the array may have moved */
       for (int x = 0; x < 4; x++)
@@ -439,14 +452,15 @@ static bool roll_up(struct counters *t)
   return true;
 }
 
-/* A stored row in primary-key order: metric 4 bits (alphabetical = enum order) | level 4 |
- * scope 42 | period kind 3 in text order ("" < M < Q < T < Y) | month 11. */
-struct row { uint64_t key; int64_t value; };
+/* A stored row in primary-key order: metric 5 bits (alphabetical = enum order) | level 4 |
+ * scope 40 | period kind 3 in text order ("" < M < Q < T < Y) | month 11; then the bucket. */
+struct row { uint64_t key; int64_t value; int bucket; };
 
 static int cmp_row(const void *a, const void *b)
 {
-  uint64_t x = ((const struct row *)a)->key, y = ((const struct row *)b)->key;
-  return x < y ? -1 : x > y;
+  const struct row *x = a, *y = b;
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  return (x->bucket > y->bucket) - (x->bucket < y->bucket);
 }
 
 static jk_status write_counters(struct db *db, const struct counters *t)
@@ -470,8 +484,9 @@ static jk_status write_counters(struct db *db, const struct counters *t)
           rows = v;
         }
         int kind = year == STOCK_YEAR ? 0 : text_order[x], month = year == STOCK_YEAR ? 0 : year * 12 + m;
-        rows[n++] = (struct row){(b->key >> 56) << 56 | key_scope(b->key) << 14 | (uint64_t)kind << 11 | (uint64_t)month,
-                                 b->v[x][m]};
+        rows[n++] = (struct row){(uint64_t)key_metric(b->key) << 59 | (uint64_t)key_level(b->key) << 55 |
+                                   key_scope(b->key) << 14 | (uint64_t)kind << 11 | (uint64_t)month,
+                                 b->v[x][m], key_bucket(b->key)};
       }
   }
   qsort(rows, n, sizeof *rows, cmp_row);
@@ -481,19 +496,19 @@ static jk_status write_counters(struct db *db, const struct counters *t)
   for (size_t i = 0; i < n && st == JK_OK; i++) {
     uint64_t k = rows[i].key;
     int level = key_level(k), kind = (int)(k >> 11 & 7), month = (int)(k & 2047);
-    uint64_t scope = k >> 14 & ((UINT64_C(1) << SCOPE_BITS) - 1);
-    char sc[24], period[10];
+    uint64_t scope = key_scope(k);
+    char sc[24], period[16];
     if (level == IND_LEVEL_ORG) snprintf(sc, sizeof sc, "%llu", (unsigned long long)scope);
     else if (level == 0) sc[0] = 0;
     else snprintf(sc, sizeof sc, "%0*llu", lens[level], (unsigned long long)scope);
-    struct contribution c = {0, (uint8_t)kinds[kind], (uint16_t)month, 0};
+    struct contribution c = {(uint8_t)key_metric(k), (uint8_t)kinds[kind], (uint8_t)rows[i].bucket, (uint16_t)month, 0};
     contrib_period_key(&c, period);
     sqlite3_stmt *s = db_prepare(db, SQL_PUT_AGG);
     if (!s) {
       st = JK_EINTERNAL;
       break;
     }
-    db_bind_text(s, 1, ind_metric_name((enum ind_metric)(k >> 60)));
+    db_bind_text(s, 1, ind_metric_name((enum ind_metric)key_metric(k)));
     db_bind_int64(s, 2, level);
     db_bind_text(s, 3, sc);
     db_bind_text(s, 4, period);
@@ -521,6 +536,8 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
   if (st == JK_OK) st = db_exec(db, SQL_CLEAR);
   if (st == JK_OK) st = clients_pass(db, defs, &t, progress, ctx, total, subjects);
   if (st == JK_OK) st = staff_pass(db, &t, subjects);
+  struct referral_ctx rc = {db, &t};
+  if (st == JK_OK) st = ind_referral_each(db, referral_one, &rc, subjects);
   if (st == JK_OK && !roll_up(&t)) st = JK_EUNAVAIL;
   if (st == JK_OK) st = svc_pass(db, &t);
   if (st == JK_OK) st = write_counters(db, &t);

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { KIND_CLIENT = 1, KIND_STAFF = 2 };
+enum { KIND_CLIENT = 1, KIND_STAFF = 2, KIND_REFERRAL = 3 };
 
 static const char SQL_DIRTY[] = "SELECT kind, rid FROM ind_dirty LIMIT $1";
 static const char SQL_UNDIRTY[] = "DELETE FROM ind_dirty WHERE kind = $1 AND rid = $2";
@@ -106,16 +106,10 @@ const struct std_definition *ind_def_for(const struct defs *defs, const char *re
 
 /* ---- applying contributions ---- */
 
-struct scopes {
-  int n;
-  int level[6];
-  char scope[6][24];
-};
-
 /* The nation, each prefix of the region code down to the township, and the organization (each
  * metric is kept at some of them: ind_metric_levels). A region that is not all digits (never
  * stored by the API) counts for the nation only, as in the rebuild. */
-static void scopes_of(const char *region, int64_t org_rid, struct scopes *s)
+void ind_scopes_of(const char *region, int64_t org_rid, struct scopes *s)
 {
   static const int lens[] = {0, 2, 4, 6, 9};
   size_t len = region && region[strspn(region, "0123456789")] == 0 ? strlen(region) : 0;
@@ -159,11 +153,11 @@ static jk_status add_one(struct db *db, int table, const char *metric, int level
 }
 
 /* Adds sign × each contribution to every scope its metric is kept at. */
-static jk_status apply(struct db *db, int table, const struct scopes *s, const struct contrib_list *l, int sign)
+jk_status ind_apply(struct db *db, int table, const struct scopes *s, const struct contrib_list *l, int sign)
 {
   for (size_t i = 0; i < l->n; i++) {
     struct metric_levels lv = ind_metric_levels(l->v[i].metric);
-    char period[10];
+    char period[16];
     contrib_period_key(&l->v[i], period);
     for (int k = 0; k < s->n; k++) {
       if (s->level[k] == IND_LEVEL_ORG ? !lv.by_org : s->level[k] > lv.region_level) continue;
@@ -202,16 +196,16 @@ static bool scopes_equal(const struct scopes *a, const struct scopes *b)
 }
 
 /* Moves the aggregates from (old scopes, old list) to (new scopes, new list). */
-static jk_status move(struct db *db, int table, const struct scopes *os, const struct contrib_list *ol,
+jk_status ind_move(struct db *db, int table, const struct scopes *os, const struct contrib_list *ol,
                       const struct scopes *ns, const struct contrib_list *nl)
 {
   if (!scopes_equal(os, ns)) {
-    jk_status st = apply(db, table, os, ol, -1);
-    return st != JK_OK ? st : apply(db, table, ns, nl, 1);
+    jk_status st = ind_apply(db, table, os, ol, -1);
+    return st != JK_OK ? st : ind_apply(db, table, ns, nl, 1);
   }
   struct contrib_list d = {0};
   if (!difference(ol, nl, &d)) return JK_EUNAVAIL;
-  jk_status st = apply(db, table, ns, &d, 1);
+  jk_status st = ind_apply(db, table, ns, &d, 1);
   contrib_free(&d);
   return st;
 }
@@ -411,7 +405,7 @@ static jk_status contributions_of(const struct client_now *c, struct scopes *s, 
 {
   s->n = 0;
   if (!c->exists) return JK_OK;
-  scopes_of(c->region, c->org_rid, s);
+  ind_scopes_of(c->region, c->org_rid, s);
   return client_contributions(&c->f, l) ? JK_OK : JK_EUNAVAIL;
 }
 
@@ -425,7 +419,7 @@ static jk_status refresh_client(struct db *db, const struct defs *defs, int64_t 
   if (st == JK_OK) st = client_compute(db, defs, rid, now);
   if (st == JK_OK) st = contributions_of(old, &os, &ol);
   if (st == JK_OK) st = contributions_of(now, &ns, &nl);
-  if (st == JK_OK) st = move(db, 0, &os, &ol, &ns, &nl);
+  if (st == JK_OK) st = ind_move(db, 0, &os, &ol, &ns, &nl);
   if (st == JK_OK && (old->exists || now->exists)) st = ind_client_put(db, rid, now);
   contrib_free(&ol);
   contrib_free(&nl);
@@ -528,7 +522,7 @@ static jk_status staff_contributions_of(const struct staff_now *s, struct scopes
 {
   sc->n = 0;
   if (!s->exists) return JK_OK;
-  scopes_of(s->region, s->org_rid, sc);
+  ind_scopes_of(s->region, s->org_rid, sc);
   return staff_contributions(&s->f, l) ? JK_OK : JK_EUNAVAIL;
 }
 
@@ -541,7 +535,7 @@ static jk_status refresh_staff(struct db *db, int64_t rid)
   if (st == JK_OK) st = ind_staff_compute(db, rid, &now);
   if (st == JK_OK) st = staff_contributions_of(&old, &os, &ol);
   if (st == JK_OK) st = staff_contributions_of(&now, &ns, &nl);
-  if (st == JK_OK) st = move(db, 0, &os, &ol, &ns, &nl);
+  if (st == JK_OK) st = ind_move(db, 0, &os, &ol, &ns, &nl);
   if (st == JK_OK && (old.exists || now.exists)) st = ind_staff_put(db, rid, &now);
   contrib_free(&ol);
   contrib_free(&nl);
@@ -584,6 +578,7 @@ jk_status indicator_store_flush(struct db *db, int64_t limit, int64_t *done)
   for (size_t i = 0; i < n && res == JK_OK; i++) {
     if (batch[i].kind == KIND_CLIENT) res = refresh_client(db, defs, batch[i].rid);
     else if (batch[i].kind == KIND_STAFF) res = refresh_staff(db, batch[i].rid);
+    else if (batch[i].kind == KIND_REFERRAL) res = ind_referral_refresh(db, batch[i].rid);
     if (res != JK_OK) break;
     if (!(st = db_prepare(db, SQL_UNDIRTY))) {
       res = JK_EINTERNAL;
@@ -622,6 +617,7 @@ static const char SQL_CHECK_TABLE[] =
   " period TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (metric, level, scope, period)) WITHOUT ROWID";
 static const char SQL_ALL_CLIENTS[] = "SELECT rid FROM client ORDER BY rid";
 static const char SQL_ALL_STAFF[] = "SELECT rid FROM staff ORDER BY rid";
+static const char SQL_ALL_REFERRALS[] = "SELECT rid FROM referral ORDER BY rid";
 static const char SQL_COMPARE[] =
   "SELECT c.metric, c.level, c.scope, c.period, c.value, coalesce(a.value, 0) FROM ind_check c"
   " LEFT JOIN ind_agg a USING (metric, level, scope, period) WHERE a.value IS NULL OR a.value <> c.value"
@@ -660,7 +656,7 @@ jk_status indicator_store_drain(struct db *db, int64_t batch, void (*progress)(v
 /* Recomputes every subject of one kind into ind_check. */
 static jk_status check_kind(struct db *db, const struct defs *defs, int kind)
 {
-  sqlite3_stmt *all = db_prepare(db, kind == KIND_CLIENT ? SQL_ALL_CLIENTS : SQL_ALL_STAFF);
+  sqlite3_stmt *all = db_prepare(db, kind == KIND_CLIENT ? SQL_ALL_CLIENTS : kind == KIND_STAFF ? SQL_ALL_STAFF : SQL_ALL_REFERRALS);
   if (!all) return JK_EINTERNAL;
   int rc;
   jk_status st = JK_OK;
@@ -673,12 +669,18 @@ static jk_status check_kind(struct db *db, const struct defs *defs, int kind)
       st = c ? client_compute(db, defs, rid, c) : JK_EUNAVAIL;
       if (st == JK_OK) st = contributions_of(c, &s, &l);
       free(c);
-    } else {
+    } else if (kind == KIND_STAFF) {
       struct staff_now c;
       st = ind_staff_compute(db, rid, &c);
       if (st == JK_OK) st = staff_contributions_of(&c, &s, &l);
+    } else {
+      struct referral_now r = {0};
+      st = ind_referral_compute(db, rid, &r);
+      l = r.l;
+      s.n = 0;
+      if (r.exists) ind_scopes_of(r.region, r.org_rid, &s);
     }
-    if (st == JK_OK) st = apply(db, 1, &s, &l, 1);
+    if (st == JK_OK) st = ind_apply(db, 1, &s, &l, 1);
     contrib_free(&l);
   }
   db_done(all);
@@ -696,6 +698,7 @@ jk_status indicator_store_check(struct db *db, void (*report)(void *ctx, const c
   if (st == JK_OK) st = db_exec(db, SQL_CHECK_TABLE);
   if (st == JK_OK) st = check_kind(db, defs, KIND_CLIENT);
   if (st == JK_OK) st = check_kind(db, defs, KIND_STAFF);
+  if (st == JK_OK) st = check_kind(db, defs, KIND_REFERRAL);
   if (st == JK_OK) st = ind_svc_counts(db, "ind_check");
   sqlite3_stmt *q = st == JK_OK ? db_prepare(db, SQL_COMPARE) : 0;
   if (st == JK_OK && !q) st = JK_EINTERNAL;

@@ -8,7 +8,10 @@
  * ends up counted, and what a flush has not reached yet is reported as pending.
  *
  * Levels: 0 the nation (scope ""), 1–4 province, prefecture, county, township (scope = region
- * code), 9 an organization (scope = its rid in decimal). Villages are answered from the facts. */
+ * code), 9 an organization (scope = its rid in decimal); which metric is kept where:
+ * ind_metric_levels. What is not kept (client figures below counties, villages, ranges that are
+ * no standard period) is answered from the facts. Subjects: 1 a client, 2 a staff member, 3 a
+ * referral. */
 #ifndef JK_INDICATOR_STORE_H
 #define JK_INDICATOR_STORE_H
 #include <jansson.h>
@@ -60,6 +63,12 @@ jk_status indicator_store_counties_served(struct db *db, const char *prefix, int
 jk_status indicator_store_counties(struct db *db, const char *prefix, int64_t *out);
 /* Service records of an organization (level 9) or a county (level 3) in months first..last. */
 jk_status indicator_store_svc(struct db *db, int level, const char *scope, int first, int last, int64_t *out);
+
+/* A referral flow (ref_*, out_*) summed over months first..last: counties and above (org_rid 0,
+ * level ≤ 3) from the aggregates, a township, a village (scope = its code) or an institution
+ * from its referrals; hist (IND_WAIT_BUCKETS values, may be NULL) gets ref_wait by bucket. */
+jk_status indicator_store_referral_flow(struct db *db, int level, const char *scope, int64_t org_rid, enum ind_metric metric,
+                                        int first, int last, int64_t *sum, int64_t *hist);
 
 /* Places of the rehab institutions within `prefix` (or of one, org_rid ≠ 0) and the clients they
  * serve now. */

@@ -300,6 +300,44 @@ static const char *const migrations[] = {
   "  JOIN organization o ON o.rid = s.org_rid WHERE length(o.region) >= 6 GROUP BY 3, 4;"
   "INSERT INTO ind_agg(metric, level, scope, period, value)"
   "  SELECT 'svc', 9, CAST(org_rid AS TEXT), 'M' || substr(date, 1, 7), count(*) FROM service_record GROUP BY 3, 4;",
+
+  /* 6: client figures are kept down to counties only (townships and institutions are answered
+   * from the facts, domain/indicator.h ind_metric_levels), a client in service now by its
+   * institution only, and the severe clients' "served" not at all. */
+  "DELETE FROM ind_agg WHERE metric IN ('reg', 'exit', 'std', 'served', 'severe_reg', 'severe_exit', 'severe_std')"
+  "  AND level > 3;"
+  "DELETE FROM ind_agg WHERE metric = 'severe_served' OR (metric = 'in_service' AND level <> 9);"
+  /* the rebuild reads assessments and plans in (client, series, version) order from these alone */
+  "CREATE INDEX assessment_series_ind ON assessment(client_rid, series, version, instrument, date);"
+  "CREATE INDEX rehab_plan_series_ind ON rehab_plan(client_rid, series, version, start_date, review_date);"
+  /* kind 3: a referral (timeliness, waits, outcomes). Its contributions are kept as they are
+   * (8 bytes each, domain/indicator.h contrib_encode): its region is the referral's, its
+   * institution the current one. Working days depend on the calendar: a year's holidays saved
+   * again (calendar_store_put_year always writes calendar_year) marks the referrals submitted
+   * in it or in the month before. A client's agreement ends with its referral's closing event:
+   * an event changed or removed behind the API's back marks the client too. */
+  "CREATE TABLE ind_referral (rid INTEGER PRIMARY KEY, region TEXT NOT NULL, org_rid INTEGER, contrib BLOB NOT NULL);"
+  "CREATE INDEX ind_referral_region ON ind_referral(region);"
+  "CREATE INDEX ind_referral_org ON ind_referral(org_rid);"
+  "CREATE TRIGGER ind_ref3_ins AFTER INSERT ON referral BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (3, new.rid); END;"
+  "CREATE TRIGGER ind_ref3_upd AFTER UPDATE OF region, org_rid, submitted_at ON referral BEGIN"
+  "  INSERT OR IGNORE INTO ind_dirty VALUES (3, new.rid); END;"
+  "CREATE TRIGGER ind_ref3_del AFTER DELETE ON referral BEGIN INSERT OR IGNORE INTO ind_dirty VALUES (3, old.rid); END;"
+  "CREATE TRIGGER ind_refev3_ins AFTER INSERT ON referral_event BEGIN"
+  "  INSERT OR IGNORE INTO ind_dirty VALUES (3, new.referral_rid); END;"
+  "CREATE TRIGGER ind_refev3_upd AFTER UPDATE ON referral_event BEGIN"
+  "  INSERT OR IGNORE INTO ind_dirty VALUES (3, old.referral_rid); INSERT OR IGNORE INTO ind_dirty VALUES (3, new.referral_rid);"
+  "  INSERT OR IGNORE INTO ind_dirty SELECT 1, client_rid FROM referral WHERE rid IN (old.referral_rid, new.referral_rid); END;"
+  "CREATE TRIGGER ind_refev3_del AFTER DELETE ON referral_event BEGIN"
+  "  INSERT OR IGNORE INTO ind_dirty VALUES (3, old.referral_rid);"
+  "  INSERT OR IGNORE INTO ind_dirty SELECT 1, client_rid FROM referral WHERE rid = old.referral_rid; END;"
+  "CREATE TRIGGER ind_calendar_ins AFTER INSERT ON calendar_year BEGIN INSERT OR IGNORE INTO ind_dirty SELECT 3, rid"
+  "  FROM referral WHERE submitted_at >= (unixepoch(new.year || '-01-01') - 8 * 3600 - 31 * 86400) * 1000"
+  "  AND submitted_at < (unixepoch((new.year + 1) || '-01-01') - 8 * 3600) * 1000; END;"
+  "CREATE TRIGGER ind_calendar_upd AFTER UPDATE ON calendar_year BEGIN INSERT OR IGNORE INTO ind_dirty SELECT 3, rid"
+  "  FROM referral WHERE submitted_at >= (unixepoch(new.year || '-01-01') - 8 * 3600 - 31 * 86400) * 1000"
+  "  AND submitted_at < (unixepoch((new.year + 1) || '-01-01') - 8 * 3600) * 1000; END;"
+  "INSERT OR IGNORE INTO ind_dirty SELECT 3, rid FROM referral;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

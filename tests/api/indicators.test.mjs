@@ -268,6 +268,69 @@ describe('the evaluators\' de-identified extract', () => {
   });
 });
 
+// The referrals of A, B and C get known times by SQL (a repair or an import would: the triggers
+// see it); D is closed and visited through the API now (2026).
+//   A  submitted Fri 2025-03-07, registered Fri 03-14 (5 working days: on time), dispatched Wed
+//      03-26 (8 working days: late), in service 2025-04-01                      → waited 25 days
+//   B  submitted Mon 2025-03-03, registered 03-04, dispatched 03-05, in service 03-10 → 7 days
+//   C  as B, in service 2025-07-01 (120 days; the 3 months ran out on 06-03)   → over 3 months
+describe('referrals: timeliness, waits and outcomes', () => {
+  const refOf = (k) => `(SELECT r.rid FROM referral r JOIN client c ON c.rid = r.client_rid WHERE c.id = '${clients[k]}')`;
+  const setTimes = (k, submitted, times) => {
+    sql(`UPDATE referral SET submitted_at = ${ms(submitted)} WHERE rid = ${refOf(k)}`);
+    for (const [action, date] of Object.entries(times))
+      sql(`UPDATE referral_event SET time = ${ms(date)} WHERE referral_rid = ${refOf(k)} AND action = '${action}'`);
+  };
+  before(() => {
+    setTimes('A', '2025-03-07', { register: '2025-03-14', dispatch: '2025-03-26', accept: '2025-03-27', start: '2025-04-01' });
+    setTimes('B', '2025-03-03', { register: '2025-03-04', dispatch: '2025-03-05', accept: '2025-03-06', start: '2025-03-10' });
+    setTimes('C', '2025-03-03', { register: '2025-03-04', dispatch: '2025-03-05', accept: '2025-03-06', start: '2025-07-01' });
+    refresh();
+  });
+
+  test('2025 for 米易: registration on time 3/3, dispatch 2/3, waits 7/25/120 days, one past 3 months', async () => {
+    const r = await ind(official, 'region=510421&from=2025-01-01&to=2025-12-31');
+    const on = (id) => [pick(r, id).numerator, pick(r, id).denominator, pick(r, id).value];
+    assert.deepEqual(on('referral_registered_on_time'), [3, 3, 100]);
+    assert.deepEqual(on('referral_dispatched_on_time'), [2, 3, 66.7]);
+    assert.equal(pick(r, 'referral_dispatched_on_time').met, false);
+    assert.deepEqual([pick(r, 'referral_wait_median').numerator, pick(r, 'referral_wait_median').value], [3, 25]);
+    assert.equal(pick(r, 'referral_wait_p90').value, 120);
+    assert.equal(pick(r, 'referral_wait_median').unit, 'days');
+    assert.equal(pick(r, 'referral_waits_over_3_months').value, 1);
+    assert.equal(pick(r, 'referral_rereferrals').value, 0);
+    // by month: the over-3-months wait falls in June; the same figures for the province, from the aggregates
+    const june = await ind(official, 'region=510421&from=2025-06-01&to=2025-06-30');
+    assert.equal(pick(june, 'referral_waits_over_3_months').value, 1);
+    assert.equal(pick(june, 'referral_wait_median').value, null, 'nobody began service in June');
+    const prov = await ind(evaluator, 'region=51&from=2025-01-01&to=2025-12-31');
+    for (const id of ['referral_registered_on_time', 'referral_dispatched_on_time', 'referral_wait_median', 'referral_wait_p90'])
+      assert.deepEqual([pick(prov, id).numerator, pick(prov, id).value], [pick(r, id).numerator, pick(r, id).value], id);
+    // the institution and a township are answered from the referrals themselves
+    const org = await ind(rehab, 'from=2025-01-01&to=2025-12-31');
+    assert.deepEqual([pick(org, 'referral_wait_median').numerator, pick(org, 'referral_wait_median').value], [3, 25]);
+    const q1 = await ind(official, 'region=510421&from=2025-01-01&to=2025-03-31');
+    assert.deepEqual([pick(q1, 'referral_registered_on_time').numerator, pick(q1, 'referral_registered_on_time').denominator], [3, 3]);
+    assert.deepEqual([pick(q1, 'referral_wait_median').numerator, pick(q1, 'referral_wait_median').value], [1, 7]);
+  });
+
+  test('outcomes: D closed and visited now counts this month; a percentile has no 本级 remainder row', async () => {
+    const dRef = sql(`SELECT id FROM referral WHERE rid = ${refOf('D')}`);
+    const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);   // the server's clock is real time here
+    const thisMonth = `region=510421&from=${today.slice(0, 8)}01&to=${today}`;
+    const fu = async () => { const x = pick(await ind(official, thisMonth), 'outcome_closed_followed_up'); return [x.numerator, x.denominator]; };
+    const [num, den] = await fu();   // the demo's own closures this month
+    expectStatus(await act(rehab, dRef, 'close', { outcome: 'completed' }), 200);
+    assert.deepEqual(await fu(), [num, den + 1]);
+    expectStatus(await act(rehab, dRef, 'followup', { date: today, note: '电话回访，情况稳定' }), 200);
+    assert.deepEqual(await fu(), [num + 1, den + 1]);
+    const kids = expectStatus(await city.get('/api/v1/indicators/referral_wait_median?region=5104&from=2025-01-01&to=2025-12-31&by=child'), 200);
+    assert.ok(kids.rows.every((x) => !x.unassigned));
+    assert.equal(kids.rows.find((x) => x.code === '510421').value, 25);
+    check();
+  });
+});
+
 describe('capacity', () => {
   test('places, occupancy now, and prefectures with the three functions', async () => {
     const r = await ind(city, 'region=5104');
@@ -352,6 +415,8 @@ describe('aggregates agree with a full recomputation', () => {
     sql(`UPDATE client SET residence_region = '510422001001' WHERE id = '${clients.B}'`);
     sql(`UPDATE client SET status = 'in_service', updated_at = ${ms('2025-06-21')} WHERE id = '${clients.E}'`);
     sql(`UPDATE staff SET major_field = 'psychology' WHERE rid = (SELECT min(rid) FROM staff)`);
+    sql(`UPDATE referral_event SET time = time - 86400000 * 40 WHERE rid IN (SELECT rid FROM referral_event ORDER BY random() LIMIT 4)`);
+    sql(`DELETE FROM referral_event WHERE rid = (SELECT max(rid) FROM referral_event WHERE action = 'register')`);
     const pending = (await ind(evaluator, '')).pending;
     assert.ok(pending > 0, 'changes made outside the server wait for the next fold');
     refresh();

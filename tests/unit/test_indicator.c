@@ -200,7 +200,7 @@ static void test_contributions_match_the_facts(void **state)
   assert_int_equal(l.n, n);   /* no duplicates to merge */
   int std = 0, severe_std = 0, reg = 0;
   for (size_t i = 0; i < l.n; i++) {
-    char key[10];
+    char key[16];
     contrib_period_key(&l.v[i], key);
     assert_int_equal(l.v[i].value, 1);
     if (l.v[i].metric == IM_REG) reg++, assert_string_equal(key, "M2025-01");
@@ -229,6 +229,80 @@ static void test_contributions_match_the_facts(void **state)
   contrib_free(&l);
 }
 
+/* The value of one monthly contribution (0 when absent); for ref_wait, of one bucket. */
+static int32_t flow_of(const struct contrib_list *l, enum ind_metric m, int month, int bucket)
+{
+  for (size_t i = 0; i < l->n; i++)
+    if (l->v[i].metric == m && l->v[i].kind == PK_MONTH && l->v[i].month == month && l->v[i].bucket == bucket)
+      return l->v[i].value;
+  return 0;
+}
+
+/* Submitted Friday 2025-03-07; registered the next Friday (5 working days: on time), dispatched
+ * 8 working days later (late), declined and re-referred twice in April, in service on
+ * 2025-06-20 (105 days: past 3 months, counted in June when the 3 months ran out), referred out
+ * to sheltered employment in November, closed with the follow-up recorded. No calendar: plain
+ * weekends. */
+static void test_referral_timeliness_waits_and_outcomes(void **state)
+{
+  (void)state;
+  struct referral_event_in ev[] = {
+    {day(2025, 3, 14), "register", "registered", 0},   {day(2025, 3, 26), "dispatch", "dispatched", 0},
+    {day(2025, 4, 2), "decline", "declined", 0},        {day(2025, 4, 3), "rerefer", "dispatched", 0},
+    {day(2025, 4, 20), "rerefer", "dispatched", 0},     {day(2025, 5, 5), "accept", "accepted", 0},
+    {day(2025, 6, 20), "start", "in_service", 0},      {day(2025, 11, 3), "refer_out", "closed", "employment_sheltered"},
+    {day(2025, 12, 1), "followup", "closed", 0},
+  };
+  struct referral_inputs in = {day(2025, 3, 7), ev, sizeof ev / sizeof ev[0], 0};
+  struct contrib_list l = {0};
+  assert_true(referral_contributions(&in, &l));
+  assert_int_equal(flow_of(&l, IM_REF_NEW, M(2025, 3), 0), 1);
+  assert_int_equal(flow_of(&l, IM_REF_REG, M(2025, 3), 0), 1);
+  assert_int_equal(flow_of(&l, IM_REF_REG_OT, M(2025, 3), 0), 1);
+  assert_int_equal(flow_of(&l, IM_REF_DISP, M(2025, 3), 0), 1);
+  assert_int_equal(flow_of(&l, IM_REF_DISP_OT, M(2025, 3), 0), 0);
+  assert_int_equal(flow_of(&l, IM_REF_REREFER, M(2025, 4), 0), 2);
+  assert_int_equal(flow_of(&l, IM_REF_WAIT, M(2025, 6), 105), 1);
+  assert_int_equal(flow_of(&l, IM_REF_OVER3, M(2025, 6), 0), 1);   /* 2025-06-07 */
+  assert_int_equal(flow_of(&l, IM_OUT_EMP_SHELTERED, M(2025, 11), 0), 1);
+  assert_int_equal(flow_of(&l, IM_OUT_CLOSED, M(2025, 11), 0), 1);
+  assert_int_equal(flow_of(&l, IM_OUT_CLOSED_FU, M(2025, 11), 0), 1);
+  assert_int_equal(flow_of(&l, IM_OUT_HOME, M(2025, 11), 0), 0);
+  /* stored and read back as it was */
+  unsigned char blob[512];
+  assert_true(contrib_encoded_size(&l) <= sizeof blob);
+  contrib_encode(&l, blob);
+  struct contrib_list back = {0};
+  assert_true(contrib_decode(blob, contrib_encoded_size(&l), &back));
+  assert_int_equal(back.n, l.n);
+  assert_memory_equal(back.v, l.v, l.n * sizeof *l.v);
+  assert_false(contrib_decode(blob, 7, &back));
+  blob[0] = IM_COUNT;   /* no such metric */
+  assert_false(contrib_decode(blob, 8, &back));
+  char key[16];
+  struct contribution w = {IM_REF_WAIT, PK_MONTH, 17, (uint16_t)M(2025, 6), 1};
+  contrib_period_key(&w, key);
+  assert_string_equal(key, "M2025-06/017");
+  contrib_free(&back);
+  contrib_free(&l);
+
+  /* started within days, a wait that never ran out; a late registration; a withdrawal ends it */
+  struct referral_event_in quick[] = {{day(2025, 3, 17), "register", "registered", 0}, {day(2025, 3, 18), "start", "in_service", 0}};
+  in = (struct referral_inputs){day(2025, 3, 7), quick, 2, 0};
+  assert_true(referral_contributions(&in, &l));
+  assert_int_equal(flow_of(&l, IM_REF_REG, M(2025, 3), 0), 1);
+  assert_int_equal(flow_of(&l, IM_REF_REG_OT, M(2025, 3), 0), 0);   /* 6 working days */
+  assert_int_equal(flow_of(&l, IM_REF_WAIT, M(2025, 3), 11), 1);
+  assert_int_equal(flow_of(&l, IM_REF_OVER3, M(2025, 6), 0), 0);
+  contrib_free(&l);
+  struct referral_event_in gone[] = {{day(2025, 4, 1), "withdraw", "withdrawn", 0}};
+  in = (struct referral_inputs){day(2025, 3, 7), gone, 1, 0};
+  assert_true(referral_contributions(&in, &l));
+  assert_int_equal(flow_of(&l, IM_REF_OVER3, M(2025, 6), 0), 0);
+  assert_int_equal(flow_of(&l, IM_OUT_CLOSED, M(2025, 4), 0), 0);
+  contrib_free(&l);
+}
+
 static void test_targets_by_year(void **state)
 {
   const struct indicator_def *cov = indicator_find("county_coverage"), *std = indicator_find("standardized_service_rate");
@@ -252,6 +326,7 @@ int main(void)
     cmocka_unit_test(test_each_requirement_of_the_default_definition),
     cmocka_unit_test(test_a_province_may_drop_the_plan_or_ask_for_two_services),
     cmocka_unit_test(test_bad_definitions_are_refused_with_the_field),
+    cmocka_unit_test(test_referral_timeliness_waits_and_outcomes),
     cmocka_unit_test(test_leaving_the_register_ends_the_months_that_count),
     cmocka_unit_test(test_contributions_match_the_facts),
     cmocka_unit_test(test_targets_by_year),

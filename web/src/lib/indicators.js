@@ -69,6 +69,7 @@ export function scopeFromQuery(q) {
 export function fmtCount(n) { return typeof n === 'number' ? n.toLocaleString('zh-CN') : '—' }
 export function fmtValue(v, unit) {
   if (v === null || v === undefined) return '—'
+  if (unit === 'days') return `${fmtCount(v)} 天`
   return unit === 'percent' ? `${Number(v).toFixed(1)}%` : fmtCount(v)
 }
 export function fmtTarget(ind) {
