@@ -97,6 +97,13 @@ void api_indicators_export(struct req *r);
 void api_indicator_export(struct req *r);
 void api_indicators_report(struct req *r);
 void api_indicators_extract(struct req *r);
+/* export_jobs.c */
+void api_export_create(struct req *r);
+void api_exports_list(struct req *r);
+void api_export_get(struct req *r);
+void api_export_file(struct req *r);
+void api_export_cancel(struct req *r);
+void api_export_delete(struct req *r);
 
 /* Create from a parsed body (borrowed); the answer is in r->status / r->resp as for HTTP. */
 void orgs_create_json(struct req *r, json_t *body);

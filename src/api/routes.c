@@ -93,6 +93,13 @@ const struct route jk_routes[] = {
   {"GET", "/api/v1/indicators/extract", api_indicators_extract, 0},
   {"GET", "/api/v1/indicators/{id}", api_indicator, 0},
   {"GET", "/api/v1/indicators/{id}/export", api_indicator_export, 0},
+  /* export jobs (api/export_jobs.c) */
+  {"POST", "/api/v1/exports", api_export_create, 0},
+  {"GET", "/api/v1/exports", api_exports_list, 0},
+  {"GET", "/api/v1/exports/{id}", api_export_get, 0},
+  {"GET", "/api/v1/exports/{id}/file", api_export_file, 0},
+  {"POST", "/api/v1/exports/{id}/cancel", api_export_cancel, 0},
+  {"DELETE", "/api/v1/exports/{id}", api_export_delete, 0},
 #ifdef JK_FAULT /* the durability tests' fault injection: never in a production build */
   {"POST", "/api/v1/_fault", api_fault_arm, ROUTE_PUBLIC},
   {"DELETE", "/api/v1/_fault", api_fault_disarm, ROUTE_PUBLIC},

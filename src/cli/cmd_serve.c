@@ -4,6 +4,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "http/server.h"
+#include "api/export_jobs.h"
 #include "api/referral_api.h"
 #include "api/webhooks.h"
 #include "sec/audit.h"
@@ -67,8 +68,15 @@ int cmd_serve(const struct cli_opts *o)
     audit_queue_stop(app.audit);
     return 1;
   }
+  if (export_worker_start(&app) != JK_OK) {   /* export jobs (api/export_jobs.h) */
+    webhook_worker_stop();
+    referral_sweeper_stop();
+    audit_queue_stop(app.audit);
+    return 1;
+  }
   struct server_opts so = {.listen = o->listen ? o->listen : "127.0.0.1:8080", .threads = (unsigned)o->threads};
   jk_status st = server_run(&app, &so);
+  export_worker_stop();
   webhook_worker_stop();
   referral_sweeper_stop();
   audit_queue_stop(app.audit);

@@ -158,8 +158,38 @@ void client_facts_compute(const struct client_inputs *in, const struct std_defin
     if (count[m] < 255) count[m]++;
     if (m > last) last = m;
   }
+  uint32_t visited[IND_MAX_MONTHS / 32 + 1] = {0};   /* a bit per month (only for the severe) */
+  if (in->severe) {
+    for (size_t i = 0; i < in->n_followups; i++) {
+      int m = ind_month_of_day(in->followups[i].day);
+      if (m < out->first || m > out->exit_m || m >= IND_MAX_MONTHS) continue;
+      visited[m / 32] |= 1u << (m % 32);
+      if (m > last) last = m;
+    }
+    for (size_t i = 0; i < in->n_psych; i++) {
+      int m = ind_month_of_day(in->psych_days[i]);
+      if (m >= out->first && m <= out->exit_m && m < IND_MAX_MONTHS && m > last) last = m;
+    }
+  }
   if (last < 0) return;
   out->n = last - out->first + 1;
+  if (in->severe) {
+    /* fu and med: each month's last visit (the latest day; of one day, the last given) */
+    for (int m = out->first; m <= last; m++) {
+      if (!(visited[m / 32] >> (m % 32) & 1)) continue;
+      int64_t best = INT64_MIN;
+      bool med = false;
+      for (size_t i = 0; i < in->n_followups; i++)
+        if (ind_month_of_day(in->followups[i].day) == m && in->followups[i].day >= best)
+          best = in->followups[i].day, med = in->followups[i].medicated;
+      set_bit(out->fu, m - out->first);
+      if (med) set_bit(out->med, m - out->first);
+    }
+    for (size_t i = 0; i < in->n_psych; i++) {
+      int m = ind_month_of_day(in->psych_days[i]);
+      if (m >= out->first && m <= out->exit_m && m <= last) set_bit(out->psych, m - out->first);
+    }
+  }
   for (int m = out->first; m <= last; m++) {
     if (!count[m]) continue;
     int i = m - out->first;
@@ -190,11 +220,45 @@ bool client_standardized(const struct client_facts *f, int first, int last)
   return true;
 }
 
-bool client_served(const struct client_facts *f, int first, int last)
+/* Whether any month of first..last has its bit set in `bits`. */
+static bool any_bit(const struct client_facts *f, const uint8_t *bits, int first, int last)
 {
   for (int m = first < f->first ? f->first : first; m <= last && m - f->first < f->n; m++)
-    if (bit(f->served, m - f->first)) return true;
+    if (bit(bits, m - f->first)) return true;
   return false;
+}
+
+bool client_served(const struct client_facts *f, int first, int last)
+{
+  return any_bit(f, f->served, first, last);
+}
+
+bool client_managed(const struct client_facts *f, int first, int last)
+{
+  if (!f->severe || !client_on_register(f, first, last)) return false;
+  int lo = first > f->reg_m + 1 ? first : f->reg_m + 1, hi = last < f->exit_m ? last : f->exit_m;
+  if (lo > hi) return false;
+  for (int m = lo; m <= hi; m++)
+    if (!any_bit(f, f->fu, m - 2 > f->reg_m ? m - 2 : f->reg_m, m)) return false;
+  return true;
+}
+
+bool client_followed(const struct client_facts *f, int first, int last)
+{
+  return f->severe && any_bit(f, f->fu, first, last);
+}
+
+bool client_medicated(const struct client_facts *f, int first, int last)
+{
+  if (!f->severe) return false;
+  for (int m = (last - f->first < f->n ? last : f->first + f->n - 1); m >= first && m >= f->first; m--)
+    if (bit(f->fu, m - f->first)) return bit(f->med, m - f->first);
+  return false;
+}
+
+bool client_psych(const struct client_facts *f, int first, int last)
+{
+  return f->severe && any_bit(f, f->psych, first, last);
 }
 
 /* ---- contributions ---- */
@@ -202,8 +266,9 @@ bool client_served(const struct client_facts *f, int first, int last)
 static const char *const metric_names[IM_COUNT] = {
   "exit", "in_service", "out_closed", "out_closed_fu", "out_emp_assisted", "out_emp_recommended", "out_emp_sheltered",
   "out_home", "out_moved", "out_relapse", "out_transfer", "ref_disp", "ref_disp_ot", "ref_new", "ref_over3", "ref_reg",
-  "ref_reg_ot", "ref_rerefer", "ref_wait", "reg", "served", "severe_exit", "severe_reg", "severe_served", "severe_std",
-  "staff", "staff_direct", "staff_rel", "staff_tr20", "std", "svc"};
+  "ref_reg_ot", "ref_rerefer", "ref_wait", "reg", "served", "severe_exit", "severe_fu", "severe_managed", "severe_med",
+  "severe_psych", "severe_reg", "severe_served", "severe_std", "staff", "staff_direct", "staff_rel", "staff_tr20", "std",
+  "svc"};
 
 const char *ind_metric_name(enum ind_metric m)
 {
@@ -355,6 +420,14 @@ bool client_contributions(const struct client_facts *f, struct contrib_list *out
     if (!periods(f, f->reg_m, last_period_end(f), pass ? IM_SEVERE_STD : IM_STD, client_standardized, out)) return false;
     if (!periods(f, f->first, last_period_end(f), pass ? IM_SEVERE_SERVED : IM_SERVED, client_served, out)) return false;
   }
+  if (f->severe && f->n) {   /* managed holds up to two months past the last visit */
+    int hi = f->first + f->n + 1;
+    if (!periods(f, f->reg_m, hi + 11 - hi % 12, IM_SEVERE_MANAGED, client_managed, out) ||
+        !periods(f, f->first, last_period_end(f), IM_SEVERE_FU, client_followed, out) ||
+        !periods(f, f->first, last_period_end(f), IM_SEVERE_MED, client_medicated, out) ||
+        !periods(f, f->first, last_period_end(f), IM_SEVERE_PSYCH, client_psych, out))
+      return false;
+  }
   return true;
 }
 
@@ -500,6 +573,17 @@ static const struct indicator_def defs[] = {
   {"严重精神障碍", "severe_participation", "居家严重精神障碍患者参与社区康复率", "期间内至少接受一次社区康复服务的严重精神障碍康复对象",
    "期间内在册的严重精神障碍康复对象",
    "《芜湖市全国社会心理服务体系建设试点实施方案》（2019）：居家患者在社区参与康复率达到60%以上。", IU_PERCENT, {{0}}, 60},
+  {"严重精神障碍", "severe_psych_support", "居家严重精神障碍患者及家属接受心理疏导率",
+   "期间内接受心理疏导、家庭支援或家属互助服务的严重精神障碍康复对象", "期间内在册的严重精神障碍康复对象",
+   "《芜湖市全国社会心理服务体系建设试点实施方案》（2019）：对50%以上居家患者及家属提供心理疏导服务。服务类型：心理疏导、"
+   "居家支持与家庭支援、家属专家交流互助。", IU_PERCENT, {{0}}, 50},
+  {"严重精神障碍", "severe_management_rate", "严重精神障碍患者规范管理率", "规范管理的严重精神障碍康复对象",
+   "期间内在册的严重精神障碍康复对象",
+   "规范管理：相邻两次随访间隔不超过3个月（地方规范通行口径）。按月计：登记次月起期间内在册的每个月，当月或前两个月内有一次访到的随访。",
+   IU_PERCENT, {{0}}, -1},
+  {"严重精神障碍", "severe_treatment_rate", "严重精神障碍患者服药率", "末次随访规律服药、间断服药或正在住院的",
+   "期间内有访到随访的严重精神障碍康复对象（在管）", "服药率 =（末次随访规律服药 + 间断服药 + 在院）/ 在管（地方规范通行口径）。",
+   IU_PERCENT, {{0}}, -1},
   {"人员", "staff_relevant_major", "精神卫生、心理、社会工作等相关专业人员占比", "相关专业在岗人员", "在岗服务人员",
    "按当前在岗人员计。", IU_PERCENT, {{0}}, QUALIFIED_SHARE_TARGET_PCT},
   {"人员", "staff_training_20h", "直接服务人员年度培训达标率", "当年培训不少于 20 小时的直接服务人员", "在岗直接服务人员",

@@ -8,7 +8,8 @@
  *   reg, exit      a client entering / leaving the register (flows in the month they happen)
  *   std            the client received standardized services (规范服务) over the period
  *   served         the client received at least one service in the period
- *   severe_*       reg, exit and std for clients with a severe mental disorder
+ *   severe_*       reg, exit, std and served for clients with a severe mental disorder; and
+ *                  their managed, fu (在管), med and psych (client_managed … client_psych)
  *   svc            a service record delivered in the period (counted by triggers, by the
  *                  institution's county and by institution)
  *   staff, staff_rel, staff_direct   staff now employed; with a relevant major; in direct service
@@ -69,6 +70,9 @@ bool std_definition_equal(const struct std_definition *a, const struct std_defin
 
 /* ---- a client ---- */
 struct day_span { int64_t from, to; };   /* days, inclusive; to = INT64_MAX when open */
+/* A follow-up visit (随访, instrument "followup") that reached the client (访到), and whether it
+ * found the client taking medication (regularly or intermittently) or in hospital. */
+struct followup_in { int64_t day; bool medicated; };
 struct client_inputs {
   int64_t reg_day, exit_day;          /* exit_day < 0: still registered */
   bool severe;
@@ -77,14 +81,19 @@ struct client_inputs {
   const int64_t *assessment_days; size_t n_assessments;
   const struct day_span *plans; size_t n_plans;       /* start .. review date */
   const struct day_span *agreements; size_t n_agreements; /* consent and agreement both signed .. referral end */
+  const int64_t *psych_days; size_t n_psych;          /* attended psychological or family support (心理疏导, 家庭支援) */
+  const struct followup_in *followups; size_t n_followups;
 };
-/* What is kept of a client between writes: months on the register, and bit i of std / served
- * for month first + i (first = the month after registration). */
+/* What is kept of a client between writes: months on the register, and bit i of each string
+ * for month first + i (first = the registration month): std 规范服务, served, and for severe
+ * clients only fu (visited by a follow-up that month), med (that month's last visit found them
+ * on medication or in hospital), psych (psychological or family support that month). */
 struct client_facts {
   int reg_m, exit_m;                  /* exit_m = IND_NO_EXIT when registered now */
   bool severe, in_service;
   int first, n;                       /* months of the bit strings */
   uint8_t std[IND_BITS_BYTES], served[IND_BITS_BYTES];
+  uint8_t fu[IND_BITS_BYTES], med[IND_BITS_BYTES], psych[IND_BITS_BYTES];
 };
 void client_facts_compute(const struct client_inputs *in, const struct std_definition *d, struct client_facts *out);
 /* Whether the client counts for months first..last: on the register (registered by the end,
@@ -94,6 +103,15 @@ void client_facts_compute(const struct client_inputs *in, const struct std_defin
 bool client_on_register(const struct client_facts *f, int first, int last);
 bool client_standardized(const struct client_facts *f, int first, int last);
 bool client_served(const struct client_facts *f, int first, int last);
+/* Severe clients (严重精神障碍管理治疗工作规范 indicators, as local specifications count them):
+ * managed (规范管理) — in every month on the register from the month after registration there
+ * was a visit in it or the two months before (no gap between visits longer than 3 months);
+ * followed (在管) — visited in the period; medicated (服药) — the period's last visit found them
+ * taking medication or in hospital; psych — psychological or family support in the period. */
+bool client_managed(const struct client_facts *f, int first, int last);
+bool client_followed(const struct client_facts *f, int first, int last);
+bool client_medicated(const struct client_facts *f, int first, int last);
+bool client_psych(const struct client_facts *f, int first, int last);
 
 /* ---- contributions ---- */
 /* The metrics, in the alphabetical order of their stored names (the aggregates' key order). The
@@ -112,8 +130,8 @@ enum ind_metric {
   IM_EXIT, IM_IN_SERVICE, IM_OUT_CLOSED, IM_OUT_CLOSED_FU, IM_OUT_EMP_ASSISTED, IM_OUT_EMP_RECOMMENDED,
   IM_OUT_EMP_SHELTERED, IM_OUT_HOME, IM_OUT_MOVED, IM_OUT_RELAPSE, IM_OUT_TRANSFER, IM_REF_DISP, IM_REF_DISP_OT,
   IM_REF_NEW, IM_REF_OVER3, IM_REF_REG, IM_REF_REG_OT, IM_REF_REREFER, IM_REF_WAIT, IM_REG, IM_SERVED,
-  IM_SEVERE_EXIT, IM_SEVERE_REG, IM_SEVERE_SERVED, IM_SEVERE_STD, IM_STAFF, IM_STAFF_DIRECT, IM_STAFF_REL,
-  IM_STAFF_TR20, IM_STD, IM_SVC, IM_COUNT
+  IM_SEVERE_EXIT, IM_SEVERE_FU, IM_SEVERE_MANAGED, IM_SEVERE_MED, IM_SEVERE_PSYCH, IM_SEVERE_REG, IM_SEVERE_SERVED,
+  IM_SEVERE_STD, IM_STAFF, IM_STAFF_DIRECT, IM_STAFF_REL, IM_STAFF_TR20, IM_STD, IM_SVC, IM_COUNT
 };
 #define IND_WAIT_BUCKETS 121
 const char *ind_metric_name(enum ind_metric m);   /* "exit", "in_service", ... */

@@ -17,14 +17,21 @@ const struct std_definition *ind_def_for(const struct defs *defs, const char *re
 bool ind_day_of(const unsigned char *text, int64_t *out);
 int64_t ind_day_of_ms(int64_t ms);
 
+/* Which services are psychological or family support, and what of a follow-up counts (SQL
+ * fragments over service_attendance.type and assessment.answers). */
+#define IND_PSYCH_TYPES "('counselling', 'family_support', 'family_peer')"
+#define IND_FOLLOWUP_VISITED "json_extract(answers, '$.classification') IN (1, 2, 3)"
+#define IND_FOLLOWUP_MEDICATED \
+  "(json_extract(answers, '$.adherence') IN (1, 2) OR json_extract(answers, '$.hospitalization') = 1)"
+
 struct client_now {
   bool exists;
   char region[16];
   int64_t org_rid;
   struct client_facts f;
 };
-/* A client's facts from six columns from `col`: reg_m, exit_m, first, n, std, served (severe and
- * in_service are left false). */
+/* A client's facts from nine columns from `col`: reg_m, exit_m, first, n, std, served, fu, med,
+ * psych (severe and in_service are left false). */
 void ind_facts_decode(sqlite3_stmt *st, int col, struct client_facts *f);
 /* Stores (or, when !c->exists, deletes) a client's facts row. */
 jk_status ind_client_put(struct db *db, int64_t rid, const struct client_now *c);

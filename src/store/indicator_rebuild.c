@@ -22,13 +22,16 @@ static const char SQL_CLIENTS[] =
   "SELECT rid, residence_region, organization_rid, severe, created_at, exited_at, status = 'in_service' FROM client"
   " ORDER BY rid";
 static const char SQL_SERVICES[] =
-  "SELECT client_rid, date FROM service_attendance WHERE attended = 1 ORDER BY client_rid";
+  "SELECT client_rid, date, type IN " IND_PSYCH_TYPES " FROM service_attendance WHERE attended = 1 ORDER BY client_rid";
 /* Assessments and plans are versioned (a correction is the next version of its series): in
  * (client, series, version) order the last row of each series is the one in force. Both scans
  * read an index only (migration 6). */
 static const char SQL_ASSESS[] =
   "SELECT client_rid, date, series, instrument IN ('intake', 'periodic') FROM assessment"
   " ORDER BY client_rid, series, version";
+static const char SQL_FOLLOWUPS[] =
+  "SELECT client_rid, date, series, " IND_FOLLOWUP_VISITED ", " IND_FOLLOWUP_MEDICATED " FROM assessment"
+  " WHERE instrument = 'followup' ORDER BY client_rid, series, version";
 static const char SQL_PLANS[] =
   "SELECT client_rid, start_date, series, review_date FROM rehab_plan ORDER BY client_rid, series, version";
 static const char SQL_AGREE[] =
@@ -46,19 +49,20 @@ static const char SQL_COUNT_CLIENTS[] = "SELECT count(*) FROM client";
 
 /* The year slot of stocks (no period). */
 #define STOCK_YEAR 127
-#define SCOPE_BITS 40
+#define SCOPE_BITS 39   /* a township's nine digits, an organization's rid */
+_Static_assert(IM_COUNT <= 64, "a metric takes 6 bits of a key");
 
 struct block { uint64_t key; int64_t v[4][12]; };   /* kinds PK_MONTH … PK_YEAR */
 
-/* metric 5 bits | level 4 | 1 | scope 40 | bucket 7 | year slot 7: never 0 (0 marks an empty slot) */
+/* metric 6 bits | level 4 | 1 | scope 39 | bucket 7 | year slot 7: never 0 (0 marks an empty slot) */
 static uint64_t block_key(int metric, int level, uint64_t scope, int bucket, int year)
 {
-  return (uint64_t)metric << 59 | (uint64_t)level << 55 | UINT64_C(1) << 54 | scope << 14 | (uint64_t)bucket << 7 |
+  return (uint64_t)metric << 58 | (uint64_t)level << 54 | UINT64_C(1) << 53 | scope << 14 | (uint64_t)bucket << 7 |
          (uint64_t)year;
 }
 
-static int key_metric(uint64_t k) { return (int)(k >> 59); }
-static int key_level(uint64_t k) { return (int)(k >> 55 & 15); }
+static int key_metric(uint64_t k) { return (int)(k >> 58); }
+static int key_level(uint64_t k) { return (int)(k >> 54 & 15); }
 static uint64_t key_scope(uint64_t k) { return k >> 14 & ((UINT64_C(1) << SCOPE_BITS) - 1); }
 static int key_bucket(uint64_t k) { return (int)(k >> 7 & 127); }
 
@@ -184,8 +188,8 @@ static void *grow(struct growable *g)
 }
 
 struct scan {
-  struct cursor clients, services, assess, plans, agree;
-  struct growable days, adays, plan_spans, agree_spans;
+  struct cursor clients, services, assess, plans, agree, followups;
+  struct growable days, adays, plan_spans, agree_spans, psych, fus;
   char series[64];
   bool latest;
 };
@@ -215,7 +219,7 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
   *in = (struct client_inputs){.severe = sqlite3_column_int(st, 3) != 0, .reg_day = ind_day_of_ms(sqlite3_column_int64(st, 4)),
                                .exit_day = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : ind_day_of_ms(sqlite3_column_int64(st, 5)),
                                .in_service = sqlite3_column_int(st, 6) != 0};
-  s->days.n = s->adays.n = s->plan_spans.n = s->agree_spans.n = 0;
+  s->days.n = s->adays.n = s->plan_spans.n = s->agree_spans.n = s->psych.n = s->fus.n = 0;
   jk_status res = JK_OK;
   while (res == JK_OK && s->services.rid < *rid) res = cursor_next(&s->services);   /* of clients that no longer exist */
   while (res == JK_OK && s->services.rid == *rid) {
@@ -223,6 +227,10 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
     if (ind_day_of(sqlite3_column_text(s->services.st, 1), &d)) {
       if (!(p = grow(&s->days))) return JK_EUNAVAIL;
       *p = d;
+      if (sqlite3_column_int(s->services.st, 2) && in->severe) {
+        if (!(p = grow(&s->psych))) return JK_EUNAVAIL;
+        *p = d;
+      }
     }
     res = cursor_next(&s->services);
   }
@@ -235,6 +243,18 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
     if (counts) {
       if (!(p = grow(&s->adays))) return JK_EUNAVAIL;
       *p = d;
+    }
+  }
+  while (res == JK_OK && s->followups.rid < *rid) res = cursor_next(&s->followups);
+  while (res == JK_OK && s->followups.rid == *rid) {
+    sqlite3_stmt *a = s->followups.st;
+    struct followup_in f = {0, sqlite3_column_int(a, 4) != 0};
+    bool counts = sqlite3_column_int(a, 3) != 0 && ind_day_of(sqlite3_column_text(a, 1), &f.day);
+    if ((res = latest_of_series(&s->followups, *rid, s)) != JK_OK || !s->latest) continue;
+    if (counts && in->severe) {
+      struct followup_in *p = grow(&s->fus);
+      if (!p) return JK_EUNAVAIL;
+      *p = f;
     }
   }
   while (res == JK_OK && s->plans.rid < *rid) res = cursor_next(&s->plans);
@@ -268,6 +288,10 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
   in->n_plans = s->plan_spans.n;
   in->agreements = s->agree_spans.v;
   in->n_agreements = s->agree_spans.n;
+  in->psych_days = s->psych.v;
+  in->n_psych = s->psych.n;
+  in->followups = s->fus.v;
+  in->n_followups = s->fus.n;
   *got = true;
   return cursor_next(&s->clients);
 }
@@ -311,7 +335,8 @@ static jk_status clients_pass(struct db *db, const struct defs *defs, struct cou
                               void (*progress)(void *, int64_t, int64_t), void *ctx, int64_t total, int64_t *count)
 {
   struct scan s = {.days.size = sizeof(int64_t), .adays.size = sizeof(int64_t), .plan_spans.size = sizeof(struct day_span),
-                   .agree_spans.size = sizeof(struct day_span)};
+                   .agree_spans.size = sizeof(struct day_span), .psych.size = sizeof(int64_t),
+                   .fus.size = sizeof(struct followup_in)};
   struct client_now *c = malloc(sizeof *c);
   jk_status st = c ? JK_OK : JK_EUNAVAIL;
   if (st == JK_OK) st = cursor_open(db, SQL_CLIENTS, &s.clients);
@@ -319,6 +344,7 @@ static jk_status clients_pass(struct db *db, const struct defs *defs, struct cou
   if (st == JK_OK) st = cursor_open(db, SQL_ASSESS, &s.assess);
   if (st == JK_OK) st = cursor_open(db, SQL_PLANS, &s.plans);
   if (st == JK_OK) st = cursor_open(db, SQL_AGREE, &s.agree);
+  if (st == JK_OK) st = cursor_open(db, SQL_FOLLOWUPS, &s.followups);
   while (st == JK_OK) {
     int64_t rid;
     struct client_inputs in;
@@ -331,13 +357,15 @@ static jk_status clients_pass(struct db *db, const struct defs *defs, struct cou
     if (st == JK_OK) st = ind_client_put(db, rid, c);
     if (++*count % 100000 == 0 && progress) progress(ctx, *count, total);
   }
-  struct cursor *cs[] = {&s.clients, &s.services, &s.assess, &s.plans, &s.agree};
-  for (int i = 0; i < 5; i++)
+  struct cursor *cs[] = {&s.clients, &s.services, &s.assess, &s.plans, &s.agree, &s.followups};
+  for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
     if (cs[i]->st) db_done(cs[i]->st);
   free(s.days.v);
   free(s.adays.v);
   free(s.plan_spans.v);
   free(s.agree_spans.v);
+  free(s.psych.v);
+  free(s.fus.v);
   free(c);
   return st;
 }
@@ -452,8 +480,8 @@ static bool roll_up(struct counters *t)
   return true;
 }
 
-/* A stored row in primary-key order: metric 5 bits (alphabetical = enum order) | level 4 |
- * scope 40 | period kind 3 in text order ("" < M < Q < T < Y) | month 11; then the bucket. */
+/* A stored row in primary-key order: metric 6 bits (alphabetical = enum order) | level 4 |
+ * scope 39 | period kind 3 in text order ("" < M < Q < T < Y) | month 11; then the bucket. */
 struct row { uint64_t key; int64_t value; int bucket; };
 
 static int cmp_row(const void *a, const void *b)
@@ -484,7 +512,7 @@ static jk_status write_counters(struct db *db, const struct counters *t)
           rows = v;
         }
         int kind = year == STOCK_YEAR ? 0 : text_order[x], month = year == STOCK_YEAR ? 0 : year * 12 + m;
-        rows[n++] = (struct row){(uint64_t)key_metric(b->key) << 59 | (uint64_t)key_level(b->key) << 55 |
+        rows[n++] = (struct row){(uint64_t)key_metric(b->key) << 58 | (uint64_t)key_level(b->key) << 54 |
                                    key_scope(b->key) << 14 | (uint64_t)kind << 11 | (uint64_t)month,
                                  b->v[x][m], key_bucket(b->key)};
       }

@@ -310,6 +310,11 @@ static const char *const migrations[] = {
   /* the rebuild reads assessments and plans in (client, series, version) order from these alone */
   "CREATE INDEX assessment_series_ind ON assessment(client_rid, series, version, instrument, date);"
   "CREATE INDEX rehab_plan_series_ind ON rehab_plan(client_rid, series, version, start_date, review_date);"
+  /* severe clients' follow-up visits, medication and psychological support, month by month */
+  "ALTER TABLE ind_client ADD COLUMN fu BLOB;"
+  "ALTER TABLE ind_client ADD COLUMN med BLOB;"
+  "ALTER TABLE ind_client ADD COLUMN psych BLOB;"
+  "INSERT OR IGNORE INTO ind_dirty SELECT 1, rid FROM client WHERE severe = 1;"
   /* kind 3: a referral (timeliness, waits, outcomes). Its contributions are kept as they are
    * (8 bytes each, domain/indicator.h contrib_encode): its region is the referral's, its
    * institution the current one. Working days depend on the calendar: a year's holidays saved
@@ -338,6 +343,19 @@ static const char *const migrations[] = {
   "  FROM referral WHERE submitted_at >= (unixepoch(new.year || '-01-01') - 8 * 3600 - 31 * 86400) * 1000"
   "  AND submitted_at < (unixepoch((new.year + 1) || '-01-01') - 8 * 3600) * 1000; END;"
   "INSERT OR IGNORE INTO ind_dirty SELECT 3, rid FROM referral;",
+
+  /* 7: export jobs (docs/internals/exports.md, store/export_job_store.h): large exports made in
+   * the background and kept for download until expires_at; the file <data>/exports/<file>. */
+  "CREATE TABLE export_job ("
+  "  rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, owner_rid INTEGER NOT NULL, kind TEXT NOT NULL,"
+  "  params TEXT NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),"
+  "  done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, file TEXT UNIQUE, file_name TEXT,"
+  "  size INTEGER, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, expires_at INTEGER,"
+  "  error TEXT);"
+  "CREATE INDEX export_job_owner ON export_job(owner_rid, created_at);"
+  "CREATE INDEX export_job_state ON export_job(state, created_at);"
+  "CREATE INDEX export_job_expiry ON export_job(expires_at) WHERE expires_at IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -66,6 +66,25 @@ const admin = {};       // global objects: users, webhooks
 
 const body = (x) => JSON.parse(JSON.stringify(x));
 
+// Export jobs are their owner's only (every other caller: 404): a report job of the role itself,
+// made on first use and waited for; `fresh` for one to delete.
+const exportJobs = {};
+async function exportJobOf(role, { fresh = false } = {}) {
+  if (!fresh && exportJobs[role]) return exportJobs[role];
+  const api = as[role];
+  const r = await api.post(`/api/v1/exports?kind=indicator_report&organization=${sets[HOME[role]].org}`);
+  assert.equal(r.status, 202, `${role}: export job: ${r.status} ${r.text.slice(0, 200)}`);
+  for (let i = 0; i < 200; i++) {
+    const g = await api.get(`/api/v1/exports/${r.json.id}`);
+    if (!['queued', 'running'].includes(g.json?.state)) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  if (!fresh) exportJobs[role] = r.json.id;
+  return r.json.id;
+}
+const exportJobPath = async (role, mode, tail = '') =>
+  R(`/api/v1/exports/${mode === 'allowed' ? await exportJobOf(role) : await exportJobOf('evaluator')}${tail}`);
+
 // ---------------------------------------------------------------- fresh objects
 
 async function freshClient(s) {
@@ -277,6 +296,23 @@ const ROUTES = {
   'GET /api/v1/indicators/report': { allow: INDICATOR_READ, global: ['evaluator'], req: (s) => R(`/api/v1/indicators/report?organization=${s.org}`) },
   'GET /api/v1/indicators/{id}/export': {
     allow: INDICATOR_READ, global: ['evaluator'], req: (s) => R(`/api/v1/indicators/registered_clients/export?organization=${s.org}`),
+  },
+  // export jobs: made by those who may read the indicators; a job is seen by its owner only
+  // (another user's job, or none: 404)
+  'POST /api/v1/exports': {
+    allow: INDICATOR_READ, global: ['evaluator'], mass: null,
+    req: (s) => R(`/api/v1/exports?kind=indicator_report&organization=${s.org}`),
+  },
+  'GET /api/v1/exports': { allow: ALL, scoped: false, req: () => R('/api/v1/exports') },
+  'GET /api/v1/exports/{id}': { allow: INDICATOR_READ, scoped: false, req: (s, role, mode) => exportJobPath(role, mode) },
+  'GET /api/v1/exports/{id}/file': { allow: INDICATOR_READ, scoped: false, req: (s, role, mode) => exportJobPath(role, mode, '/file') },
+  // the role's own job has ended: 409 not_cancellable
+  'POST /api/v1/exports/{id}/cancel': {
+    allow: INDICATOR_READ, scoped: false, soft: true, mass: null, req: (s, role, mode) => exportJobPath(role, mode, '/cancel'),
+  },
+  'DELETE /api/v1/exports/{id}': {
+    allow: INDICATOR_READ, scoped: false, mass: null,
+    req: async (s, role, mode) => (mode === 'allowed' ? R(`/api/v1/exports/${await exportJobOf(role, { fresh: true })}`) : exportJobPath(role, mode)),
   },
   'GET /api/v1/indicators/definition': { allow: ALL, scoped: false, req: () => R('/api/v1/indicators/definition') },
   'PUT /api/v1/indicators/definition': {

@@ -213,6 +213,26 @@ describe('every operation answers as documented', () => {
     expectStatus((await call(as.sysadmin, 'DELETE', '/api/v1/indicators/definition')).r, 200);
   });
 
+  test('export jobs (api/export_jobs.c)', async () => {
+    let { r, j } = await call(as.evaluator, 'POST', '/api/v1/exports?kind=indicator_extract&region=5104&format=csv');
+    expectStatus(r, 202);
+    const id = j.id;
+    expectStatus((await call(as.evaluator, 'POST', '/api/v1/exports?kind=nope')).r, 400);
+    expectStatus((await call(as.rehab_worker, 'POST', '/api/v1/exports?kind=indicator_extract')).r, 403);
+    expectStatus((await call(as.evaluator, 'GET', '/api/v1/exports')).r, 200);
+    for (let i = 0; i < 100; i++) {
+      ({ r, j } = await call(as.evaluator, 'GET', `/api/v1/exports/${id}`));
+      if (j.state === 'done') break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    expectStatus(r, 200);
+    expectStatus((await call(as.evaluator, 'GET', `/api/v1/exports/${id}/file`)).r, 200);
+    expectStatus((await call(as.evaluator, 'POST', `/api/v1/exports/${id}/cancel`)).r, 409);
+    expectStatus((await call(as.city_official, 'GET', `/api/v1/exports/${id}`)).r, 404);
+    expectStatus((await call(as.evaluator, 'DELETE', `/api/v1/exports/${id}`)).r, 204);
+    expectStatus((await call(as.evaluator, 'GET', `/api/v1/exports/${id}/file`)).r, 404);
+  });
+
   test('referrals, work lists, rules and the public application', async () => {
     const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
     const client = { name: uniqueName(), id_number: makeIdNumber({ region: '510421' }), residence_region: '510421', hukou_region: '510421' };

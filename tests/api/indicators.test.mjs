@@ -45,22 +45,26 @@ async function inService(label) {
   return ref.client.id;
 }
 
-async function periodic(id, date) {
-  const inst = expectStatus(await rehab.get('/api/v1/instruments/periodic'), 200);
-  const answers = {};
+async function periodic(id, date) { await assess(id, 'periodic', date); }
+
+// An assessment with every required item answered (the first option), `given` first.
+async function assess(id, instrument, date, given = {}) {
+  const inst = expectStatus(await rehab.get(`/api/v1/instruments/${instrument}`), 200);
+  const answers = { ...given };
   for (const it of inst.items) {
+    if (it.id in answers) continue;
     if (it.show_if && !it.show_if.in.some((v) => answers[it.show_if.item] === v)) continue;
     if (!it.required) continue;
     answers[it.id] = it.type === 'choice' ? it.options[0].value : it.type === 'multi' ? [it.options[0].value]
       : it.type === 'number' ? it.min : it.type === 'date' ? date : it.type === 'bool' ? false : '良好';
   }
-  expectStatus(await rehab.post(`/api/v1/clients/${id}/assessments`, { instrument: 'periodic', date, answers }), 201);
+  expectStatus(await rehab.post(`/api/v1/clients/${id}/assessments`, { instrument, date, answers }), 201);
 }
 
 let nurse;
-async function service(ids, date) {
+async function service(ids, date, type = 'medication') {
   expectStatus(await rehab.post('/api/v1/service-records', {
-    type: 'medication', date, duration_minutes: 30, place: 'home', clients: ids, staff: [nurse], content: '服药训练',
+    type, date, duration_minutes: 30, place: 'home', clients: ids, staff: [nurse], content: type === 'medication' ? '服药训练' : '心理疏导',
   }), 201);
 }
 
@@ -327,6 +331,37 @@ describe('referrals: timeliness, waits and outcomes', () => {
     const kids = expectStatus(await city.get('/api/v1/indicators/referral_wait_median?region=5104&from=2025-01-01&to=2025-12-31&by=child'), 200);
     assert.ok(kids.rows.every((x) => !x.unassigned));
     assert.equal(kids.rows.find((x) => x.code === '510421').value, 25);
+    check();
+  });
+});
+
+// A (schizophrenia, like all five: severe) is visited in February 2025 on medication and in May
+// off it, and has a counselling session in March.
+describe('severe mental disorders: management, medication, psychological support', () => {
+  before(async () => {
+    await assess(clients.A, 'followup', '2025-02-10', { classification: 3, adherence: 1 });
+    await assess(clients.A, 'followup', '2025-05-10', { classification: 2, adherence: 3 });
+    await service([clients.A], '2025-03-20', 'counselling');
+  });
+
+  test('Q1 and Q2 2025 for 米易: A managed both; on medication at Q1\'s last visit, not at Q2\'s; supported in Q1', async () => {
+    const q1 = await ind(official, 'region=510421&from=2025-01-01&to=2025-03-31');
+    const on = (r, id) => [pick(r, id).numerator, pick(r, id).denominator];
+    assert.deepEqual(on(q1, 'severe_management_rate'), [1, 5]);
+    assert.deepEqual(on(q1, 'severe_treatment_rate'), [1, 1]);
+    assert.deepEqual(on(q1, 'severe_psych_support'), [1, 5]);
+    assert.equal(pick(q1, 'severe_psych_support').target, 50);
+    assert.deepEqual(on(q1, 'severe_participation'), [4, 5]);
+    const q2 = await ind(official, 'region=510421&from=2025-04-01&to=2025-06-30');
+    assert.deepEqual(on(q2, 'severe_management_rate'), [1, 5]);
+    assert.deepEqual(on(q2, 'severe_treatment_rate'), [0, 1]);
+    assert.deepEqual(on(q2, 'severe_psych_support'), [0, 5]);
+    const q3 = await ind(official, 'region=510421&from=2025-07-01&to=2025-09-30');
+    assert.deepEqual(on(q3, 'severe_management_rate'), [0, 4], 'no visit since May; E left in June');
+    // the institution (from the facts) says the same as the county (from the aggregates)
+    const org = await ind(rehab, 'from=2025-01-01&to=2025-03-31');
+    for (const id of ['severe_management_rate', 'severe_treatment_rate', 'severe_psych_support'])
+      assert.deepEqual(on(org, id), on(q1, id), id);
     check();
   });
 });

@@ -19,6 +19,7 @@ import { totpTests, totpStepLogin } from './totp.mjs'
 import { serviceTests } from './services.mjs'
 import { staffTests } from './staff.mjs'
 import { indicatorTests } from './indicators.mjs'
+import { exportTests } from './exports.mjs'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -428,6 +429,7 @@ totpTests(test, helpers)
 serviceTests(test, helpers)
 staffTests(test, helpers)
 indicatorTests(test, helpers)
+exportTests(test, helpers)
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true })

@@ -229,6 +229,55 @@ static void test_contributions_match_the_facts(void **state)
   contrib_free(&l);
 }
 
+/* A severe client registered 2025-01-10: visited in February (on medication) and May (not),
+ * psychological support in March. Managed in Q1 (February and March have a visit within three
+ * months) and Q2 (April: February; June: May), not in Q3 (August: none since May). The year's
+ * last visit found them off medication. The same client registered as not severe: none of it. */
+static void test_severe_visits_medication_and_support(void **state)
+{
+  (void)state;
+  static const int services[] = {3};
+  struct fixture x;
+  fixture(&x, services, 1);
+  int64_t psych[] = {day(2025, 3, 15)};
+  struct followup_in fus[] = {{day(2025, 2, 10), true}, {day(2025, 5, 10), false}};
+  x.in.severe = true;
+  x.in.psych_days = psych;
+  x.in.n_psych = 1;
+  x.in.followups = fus;
+  x.in.n_followups = 2;
+  struct std_definition d;
+  std_definition_default(&d);
+  struct client_facts f;
+  client_facts_compute(&x.in, &d, &f);
+  assert_true(client_managed(&f, M(2025, 1), M(2025, 3)));
+  assert_true(client_managed(&f, M(2025, 4), M(2025, 6)));
+  assert_false(client_managed(&f, M(2025, 7), M(2025, 9)));
+  assert_false(client_managed(&f, M(2025, 1), M(2025, 12)));
+  assert_true(client_followed(&f, M(2025, 1), M(2025, 3)));
+  assert_true(client_followed(&f, M(2025, 4), M(2025, 6)));
+  assert_false(client_followed(&f, M(2025, 7), M(2025, 9)));
+  assert_true(client_medicated(&f, M(2025, 1), M(2025, 3)));
+  assert_false(client_medicated(&f, M(2025, 1), M(2025, 12)));   /* May's visit is the last */
+  assert_true(client_psych(&f, M(2025, 1), M(2025, 3)));
+  assert_false(client_psych(&f, M(2025, 4), M(2025, 6)));
+  struct contrib_list l = {0};
+  assert_true(client_contributions(&f, &l));
+  int managed_q = 0, med_y = 0;
+  for (size_t i = 0; i < l.n; i++) {
+    if (l.v[i].metric == IM_SEVERE_MANAGED && l.v[i].kind == PK_QUARTER) managed_q++;
+    if (l.v[i].metric == IM_SEVERE_MED && l.v[i].kind == PK_YEAR) med_y++;
+  }
+  assert_int_equal(managed_q, 2);
+  assert_int_equal(med_y, 0);
+  contrib_free(&l);
+  x.in.severe = false;
+  client_facts_compute(&x.in, &d, &f);
+  assert_false(client_followed(&f, M(2025, 1), M(2025, 3)));
+  assert_false(client_psych(&f, M(2025, 1), M(2025, 3)));
+  assert_false(client_managed(&f, M(2025, 1), M(2025, 3)));
+}
+
 /* The value of one monthly contribution (0 when absent); for ref_wait, of one bucket. */
 static int32_t flow_of(const struct contrib_list *l, enum ind_metric m, int month, int bucket)
 {
@@ -327,6 +376,7 @@ int main(void)
     cmocka_unit_test(test_a_province_may_drop_the_plan_or_ask_for_two_services),
     cmocka_unit_test(test_bad_definitions_are_refused_with_the_field),
     cmocka_unit_test(test_referral_timeliness_waits_and_outcomes),
+    cmocka_unit_test(test_severe_visits_medication_and_support),
     cmocka_unit_test(test_leaving_the_register_ends_the_months_that_count),
     cmocka_unit_test(test_contributions_match_the_facts),
     cmocka_unit_test(test_targets_by_year),

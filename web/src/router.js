@@ -46,6 +46,7 @@ const routes = [
       { path: 'webhooks', name: 'webhooks', component: () => import('./views/WebhookAdmin.vue'), meta: { title: '事件推送', roles: ['sysadmin'], menu: 'webhooks' } },
       { path: 'users', name: 'users', component: () => import('./views/UserAdmin.vue'), meta: { title: '用户管理', roles: ['sysadmin', 'secadmin'], menu: 'users' } },
       { path: 'indicators', name: 'indicators', component: () => import('./views/IndicatorsView.vue'), meta: { title: '指标与报表', roles: INDICATOR_ROLES, menu: 'indicators' } },
+      { path: 'exports', name: 'exports', component: () => import('./views/ExportsView.vue'), meta: { title: '我的导出', roles: INDICATOR_ROLES, menu: 'indicators' } },
       { path: 'account', name: 'account', component: () => import('./views/AccountView.vue'), meta: { title: '我的账户' } },
       { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { title: '审计', roles: ['auditor'], menu: 'audit' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
