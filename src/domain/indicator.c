@@ -138,6 +138,32 @@ static bool assessed(const struct client_inputs *in, int months, int m)
   return false;
 }
 
+/* The last month on the register with one of the dated flags, or `last` if later. */
+static int last_month(const struct day_flag *v, size_t n, const struct client_facts *f, int last)
+{
+  for (size_t i = 0; i < n; i++) {
+    int m = ind_month_of_day(v[i].day);
+    if (m >= f->first && m <= f->exit_m && m < IND_MAX_MONTHS && m > last) last = m;
+  }
+  return last;
+}
+
+/* `any` for each month with a dated flag; `yes` when the month's last one (the latest day; of
+ * one day, the last given) says yes. */
+static void month_flags(const struct day_flag *v, size_t n, const struct client_facts *f, uint8_t *any, uint8_t *yes)
+{
+  for (size_t i = 0; i < n; i++) {
+    int m = ind_month_of_day(v[i].day);
+    if (m < f->first || m > f->exit_m || m - f->first >= f->n) continue;
+    bool latest = true;
+    for (size_t j = 0; j < n && latest; j++)
+      if (j != i && ind_month_of_day(v[j].day) == m && (v[j].day > v[i].day || (v[j].day == v[i].day && j > i)))
+        latest = false;
+    set_bit(any, m - f->first);
+    if (latest && v[i].yes) set_bit(yes, m - f->first);
+  }
+}
+
 void client_facts_compute(const struct client_inputs *in, const struct std_definition *d, struct client_facts *out)
 {
   memset(out, 0, sizeof *out);
@@ -158,38 +184,24 @@ void client_facts_compute(const struct client_inputs *in, const struct std_defin
     if (count[m] < 255) count[m]++;
     if (m > last) last = m;
   }
-  uint32_t visited[IND_MAX_MONTHS / 32 + 1] = {0};   /* a bit per month (only for the severe) */
   if (in->severe) {
-    for (size_t i = 0; i < in->n_followups; i++) {
-      int m = ind_month_of_day(in->followups[i].day);
-      if (m < out->first || m > out->exit_m || m >= IND_MAX_MONTHS) continue;
-      visited[m / 32] |= 1u << (m % 32);
-      if (m > last) last = m;
-    }
+    last = last_month(in->followups, in->n_followups, out, last);
     for (size_t i = 0; i < in->n_psych; i++) {
       int m = ind_month_of_day(in->psych_days[i]);
       if (m >= out->first && m <= out->exit_m && m < IND_MAX_MONTHS && m > last) last = m;
     }
   }
+  last = last_month(in->surveys, in->n_surveys, out, last);
   if (last < 0) return;
   out->n = last - out->first + 1;
   if (in->severe) {
-    /* fu and med: each month's last visit (the latest day; of one day, the last given) */
-    for (int m = out->first; m <= last; m++) {
-      if (!(visited[m / 32] >> (m % 32) & 1)) continue;
-      int64_t best = INT64_MIN;
-      bool med = false;
-      for (size_t i = 0; i < in->n_followups; i++)
-        if (ind_month_of_day(in->followups[i].day) == m && in->followups[i].day >= best)
-          best = in->followups[i].day, med = in->followups[i].medicated;
-      set_bit(out->fu, m - out->first);
-      if (med) set_bit(out->med, m - out->first);
-    }
+    month_flags(in->followups, in->n_followups, out, out->fu, out->med);
     for (size_t i = 0; i < in->n_psych; i++) {
       int m = ind_month_of_day(in->psych_days[i]);
       if (m >= out->first && m <= out->exit_m && m <= last) set_bit(out->psych, m - out->first);
     }
   }
+  month_flags(in->surveys, in->n_surveys, out, out->sat, out->sat_ok);
   for (int m = out->first; m <= last; m++) {
     if (!count[m]) continue;
     int i = m - out->first;
@@ -248,12 +260,11 @@ bool client_followed(const struct client_facts *f, int first, int last)
   return f->severe && any_bit(f, f->fu, first, last);
 }
 
+static bool last_says_yes(const struct client_facts *f, const uint8_t *any, const uint8_t *yes, int first, int last);
+
 bool client_medicated(const struct client_facts *f, int first, int last)
 {
-  if (!f->severe) return false;
-  for (int m = (last - f->first < f->n ? last : f->first + f->n - 1); m >= first && m >= f->first; m--)
-    if (bit(f->fu, m - f->first)) return bit(f->med, m - f->first);
-  return false;
+  return f->severe && last_says_yes(f, f->fu, f->med, first, last);
 }
 
 bool client_psych(const struct client_facts *f, int first, int last)
@@ -261,12 +272,30 @@ bool client_psych(const struct client_facts *f, int first, int last)
   return f->severe && any_bit(f, f->psych, first, last);
 }
 
+/* Whether the last month of first..last with a bit in `any` has its bit in `yes`. */
+static bool last_says_yes(const struct client_facts *f, const uint8_t *any, const uint8_t *yes, int first, int last)
+{
+  for (int m = (last - f->first < f->n ? last : f->first + f->n - 1); m >= first && m >= f->first; m--)
+    if (bit(any, m - f->first)) return bit(yes, m - f->first);
+  return false;
+}
+
+bool client_surveyed(const struct client_facts *f, int first, int last)
+{
+  return any_bit(f, f->sat, first, last);
+}
+
+bool client_satisfied(const struct client_facts *f, int first, int last)
+{
+  return last_says_yes(f, f->sat, f->sat_ok, first, last);
+}
+
 /* ---- contributions ---- */
 
 static const char *const metric_names[IM_COUNT] = {
   "exit", "in_service", "out_closed", "out_closed_fu", "out_emp_assisted", "out_emp_recommended", "out_emp_sheltered",
   "out_home", "out_moved", "out_relapse", "out_transfer", "ref_disp", "ref_disp_ot", "ref_new", "ref_over3", "ref_reg",
-  "ref_reg_ot", "ref_rerefer", "ref_wait", "reg", "served", "severe_exit", "severe_fu", "severe_managed", "severe_med",
+  "ref_reg_ot", "ref_rerefer", "ref_wait", "reg", "sat", "sat_ok", "served", "severe_exit", "severe_fu", "severe_managed", "severe_med",
   "severe_psych", "severe_reg", "severe_served", "severe_std", "staff", "staff_direct", "staff_rel", "staff_tr20", "std",
   "svc"};
 
@@ -420,6 +449,9 @@ bool client_contributions(const struct client_facts *f, struct contrib_list *out
     if (!periods(f, f->reg_m, last_period_end(f), pass ? IM_SEVERE_STD : IM_STD, client_standardized, out)) return false;
     if (!periods(f, f->first, last_period_end(f), pass ? IM_SEVERE_SERVED : IM_SERVED, client_served, out)) return false;
   }
+  if (f->n && (!periods(f, f->first, last_period_end(f), IM_SAT, client_surveyed, out) ||
+                !periods(f, f->first, last_period_end(f), IM_SAT_OK, client_satisfied, out)))
+    return false;
   if (f->severe && f->n) {   /* managed holds up to two months past the last visit */
     int hi = f->first + f->n + 1;
     if (!periods(f, f->reg_m, hi + 11 - hi % 12, IM_SEVERE_MANAGED, client_managed, out) ||
@@ -570,6 +602,8 @@ static const struct indicator_def defs[] = {
   {"结局", "outcome_moved", "迁出本系统区域", "迁出本系统覆盖区域而结束的转介", 0, "按迁出所在月统计。", IU_COUNT, {{0}}, -1},
   {"结局", "outcome_closed_followed_up", "结案后完成回访的比例", "结案且已记录回访的转介", "期间内结案的转介",
    "按结案所在月统计；回访在结案后进行，近期结案的比例会随回访记录上升。", IU_PERCENT, {{0}}, 100},
+  {"结局", "satisfaction_rate", "康复对象满意率", "期间内末次满意度调查为“满意”的康复对象", "期间内接受满意度调查的康复对象",
+   "满意度调查（8项，每项1—5分）总分32分及以上为满意；同一人期间内多次调查以末次为准。", IU_PERCENT, {{0}}, -1},
   {"严重精神障碍", "severe_participation", "居家严重精神障碍患者参与社区康复率", "期间内至少接受一次社区康复服务的严重精神障碍康复对象",
    "期间内在册的严重精神障碍康复对象",
    "《芜湖市全国社会心理服务体系建设试点实施方案》（2019）：居家患者在社区参与康复率达到60%以上。", IU_PERCENT, {{0}}, 60},

@@ -10,6 +10,7 @@
  *   served         the client received at least one service in the period
  *   severe_*       reg, exit, std and served for clients with a severe mental disorder; and
  *                  their managed, fu (在管), med and psych (client_managed … client_psych)
+ *   sat, sat_ok    clients surveyed for satisfaction in the period; whose last survey was satisfied
  *   svc            a service record delivered in the period (counted by triggers, by the
  *                  institution's county and by institution)
  *   staff, staff_rel, staff_direct   staff now employed; with a relevant major; in direct service
@@ -70,9 +71,10 @@ bool std_definition_equal(const struct std_definition *a, const struct std_defin
 
 /* ---- a client ---- */
 struct day_span { int64_t from, to; };   /* days, inclusive; to = INT64_MAX when open */
-/* A follow-up visit (随访, instrument "followup") that reached the client (访到), and whether it
- * found the client taking medication (regularly or intermittently) or in hospital. */
-struct followup_in { int64_t day; bool medicated; };
+/* A dated yes/no: a follow-up visit (随访, instrument "followup") that reached the client (访到)
+ * and whether it found them taking medication (regularly or intermittently) or in hospital; a
+ * satisfaction survey and whether it came out satisfied (满意). */
+struct day_flag { int64_t day; bool yes; };
 struct client_inputs {
   int64_t reg_day, exit_day;          /* exit_day < 0: still registered */
   bool severe;
@@ -82,18 +84,21 @@ struct client_inputs {
   const struct day_span *plans; size_t n_plans;       /* start .. review date */
   const struct day_span *agreements; size_t n_agreements; /* consent and agreement both signed .. referral end */
   const int64_t *psych_days; size_t n_psych;          /* attended psychological or family support (心理疏导, 家庭支援) */
-  const struct followup_in *followups; size_t n_followups;
+  const struct day_flag *followups; size_t n_followups;
+  const struct day_flag *surveys; size_t n_surveys;
 };
 /* What is kept of a client between writes: months on the register, and bit i of each string
  * for month first + i (first = the registration month): std 规范服务, served, and for severe
  * clients only fu (visited by a follow-up that month), med (that month's last visit found them
- * on medication or in hospital), psych (psychological or family support that month). */
+ * on medication or in hospital), psych (psychological or family support that month); for all,
+ * sat and sat_ok (a satisfaction survey that month; the month's last one satisfied). */
 struct client_facts {
   int reg_m, exit_m;                  /* exit_m = IND_NO_EXIT when registered now */
   bool severe, in_service;
   int first, n;                       /* months of the bit strings */
   uint8_t std[IND_BITS_BYTES], served[IND_BITS_BYTES];
   uint8_t fu[IND_BITS_BYTES], med[IND_BITS_BYTES], psych[IND_BITS_BYTES];
+  uint8_t sat[IND_BITS_BYTES], sat_ok[IND_BITS_BYTES];   /* surveyed that month; its last survey satisfied */
 };
 void client_facts_compute(const struct client_inputs *in, const struct std_definition *d, struct client_facts *out);
 /* Whether the client counts for months first..last: on the register (registered by the end,
@@ -112,6 +117,9 @@ bool client_managed(const struct client_facts *f, int first, int last);
 bool client_followed(const struct client_facts *f, int first, int last);
 bool client_medicated(const struct client_facts *f, int first, int last);
 bool client_psych(const struct client_facts *f, int first, int last);
+/* Surveyed for satisfaction in the period; and the period's last survey satisfied. */
+bool client_surveyed(const struct client_facts *f, int first, int last);
+bool client_satisfied(const struct client_facts *f, int first, int last);
 
 /* ---- contributions ---- */
 /* The metrics, in the alphabetical order of their stored names (the aggregates' key order). The
@@ -129,7 +137,7 @@ bool client_psych(const struct client_facts *f, int first, int last);
 enum ind_metric {
   IM_EXIT, IM_IN_SERVICE, IM_OUT_CLOSED, IM_OUT_CLOSED_FU, IM_OUT_EMP_ASSISTED, IM_OUT_EMP_RECOMMENDED,
   IM_OUT_EMP_SHELTERED, IM_OUT_HOME, IM_OUT_MOVED, IM_OUT_RELAPSE, IM_OUT_TRANSFER, IM_REF_DISP, IM_REF_DISP_OT,
-  IM_REF_NEW, IM_REF_OVER3, IM_REF_REG, IM_REF_REG_OT, IM_REF_REREFER, IM_REF_WAIT, IM_REG, IM_SERVED,
+  IM_REF_NEW, IM_REF_OVER3, IM_REF_REG, IM_REF_REG_OT, IM_REF_REREFER, IM_REF_WAIT, IM_REG, IM_SAT, IM_SAT_OK, IM_SERVED,
   IM_SEVERE_EXIT, IM_SEVERE_FU, IM_SEVERE_MANAGED, IM_SEVERE_MED, IM_SEVERE_PSYCH, IM_SEVERE_REG, IM_SEVERE_SERVED,
   IM_SEVERE_STD, IM_STAFF, IM_STAFF_DIRECT, IM_STAFF_REL, IM_STAFF_TR20, IM_STD, IM_SVC, IM_COUNT
 };

@@ -30,8 +30,8 @@ struct client_now {
   int64_t org_rid;
   struct client_facts f;
 };
-/* A client's facts from nine columns from `col`: reg_m, exit_m, first, n, std, served, fu, med,
- * psych (severe and in_service are left false). */
+/* A client's facts from eleven columns from `col`: reg_m, exit_m, first, n, std, served, fu, med,
+ * psych, sat, sat_ok (severe and in_service are left false). */
 void ind_facts_decode(sqlite3_stmt *st, int col, struct client_facts *f);
 /* Stores (or, when !c->exists, deletes) a client's facts row. */
 jk_status ind_client_put(struct db *db, int64_t rid, const struct client_now *c);

@@ -41,7 +41,8 @@ static const char SQL_FUNCTIONS[] =
 static const char SQL_PREFECTURES[] = "SELECT count(*) FROM region WHERE level = 2 AND code >= $1 AND code < $1 || '~'";
 static const char SQL_EXTRACT[] =
   "SELECT c.id, c.sex, c.birth_date, c.residence_region, c.diagnosis, c.severe, c.disability_category,"
-  " c.disability_grade, c.status, o.name, i.reg_m, i.exit_m, i.first, i.n, i.std, i.served, i.fu, i.med, i.psych"
+  " c.disability_grade, c.status, o.name, i.reg_m, i.exit_m, i.first, i.n, i.std, i.served, i.fu, i.med, i.psych,"
+  " i.sat, i.sat_ok"
   " FROM client c JOIN ind_client i ON i.rid = c.rid LEFT JOIN organization o ON o.rid = c.organization_rid"
   " WHERE c.residence_region >= $1 AND c.residence_region < $1 || '~' AND i.reg_m <= $3 AND i.exit_m >= $2"
   " ORDER BY c.rid LIMIT $4";
@@ -49,10 +50,10 @@ static const char SQL_EXTRACT_COUNT[] =
   "SELECT count(*) FROM client c JOIN ind_client i ON i.rid = c.rid"
   " WHERE c.residence_region >= $1 AND c.residence_region < $1 || '~' AND i.reg_m <= $3 AND i.exit_m >= $2";
 static const char SQL_SCAN_REGION[] =
-  "SELECT severe, reg_m, exit_m, first, n, std, served, fu, med, psych FROM ind_client"
+  "SELECT severe, reg_m, exit_m, first, n, std, served, fu, med, psych, sat, sat_ok FROM ind_client"
   " WHERE region >= $1 AND region < $1 || '~'";
 static const char SQL_SCAN_ORG[] =
-  "SELECT severe, reg_m, exit_m, first, n, std, served, fu, med, psych FROM ind_client WHERE org_rid = $1";
+  "SELECT severe, reg_m, exit_m, first, n, std, served, fu, med, psych, sat, sat_ok FROM ind_client WHERE org_rid = $1";
 
 /* ---- definitions ---- */
 
@@ -230,6 +231,8 @@ jk_status indicator_store_scan(struct db *db, const char *region, int64_t org_ri
     out->on_register++;
     if (client_standardized(f, first, last)) out->standardized++;
     if (client_served(f, first, last)) out->served++;
+    if (client_surveyed(f, first, last)) out->surveyed++;
+    if (client_satisfied(f, first, last)) out->satisfied++;
     if (!f->severe) continue;
     if (client_managed(f, first, last)) out->managed++;
     if (client_followed(f, first, last)) out->followed++;

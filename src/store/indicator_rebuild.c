@@ -27,7 +27,8 @@ static const char SQL_SERVICES[] =
  * (client, series, version) order the last row of each series is the one in force. Both scans
  * read an index only (migration 6). */
 static const char SQL_ASSESS[] =
-  "SELECT client_rid, date, series, instrument IN ('intake', 'periodic') FROM assessment"
+  "SELECT client_rid, date, series, CASE WHEN instrument IN ('intake', 'periodic') THEN 1"
+  " WHEN instrument = 'satisfaction' THEN 2 + (band = 'satisfied') ELSE 0 END FROM assessment"
   " ORDER BY client_rid, series, version";
 static const char SQL_FOLLOWUPS[] =
   "SELECT client_rid, date, series, " IND_FOLLOWUP_VISITED ", " IND_FOLLOWUP_MEDICATED " FROM assessment"
@@ -189,7 +190,7 @@ static void *grow(struct growable *g)
 
 struct scan {
   struct cursor clients, services, assess, plans, agree, followups;
-  struct growable days, adays, plan_spans, agree_spans, psych, fus;
+  struct growable days, adays, plan_spans, agree_spans, psych, fus, surveys;
   char series[64];
   bool latest;
 };
@@ -219,7 +220,7 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
   *in = (struct client_inputs){.severe = sqlite3_column_int(st, 3) != 0, .reg_day = ind_day_of_ms(sqlite3_column_int64(st, 4)),
                                .exit_day = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : ind_day_of_ms(sqlite3_column_int64(st, 5)),
                                .in_service = sqlite3_column_int(st, 6) != 0};
-  s->days.n = s->adays.n = s->plan_spans.n = s->agree_spans.n = s->psych.n = s->fus.n = 0;
+  s->days.n = s->adays.n = s->plan_spans.n = s->agree_spans.n = s->psych.n = s->fus.n = s->surveys.n = 0;
   jk_status res = JK_OK;
   while (res == JK_OK && s->services.rid < *rid) res = cursor_next(&s->services);   /* of clients that no longer exist */
   while (res == JK_OK && s->services.rid == *rid) {
@@ -238,21 +239,26 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
   while (res == JK_OK && s->assess.rid == *rid) {
     sqlite3_stmt *a = s->assess.st;
     int64_t d, *p;
-    bool counts = sqlite3_column_int(a, 3) != 0 && ind_day_of(sqlite3_column_text(a, 1), &d);
-    if ((res = latest_of_series(&s->assess, *rid, s)) != JK_OK || !s->latest) continue;
-    if (counts) {
+    int kind = sqlite3_column_int(a, 3);   /* 1 comprehensive; 2 a survey, 3 a satisfied one; 0 other */
+    bool dated = kind && ind_day_of(sqlite3_column_text(a, 1), &d);
+    if ((res = latest_of_series(&s->assess, *rid, s)) != JK_OK || !s->latest || !dated) continue;
+    if (kind == 1) {
       if (!(p = grow(&s->adays))) return JK_EUNAVAIL;
       *p = d;
+    } else {
+      struct day_flag *f = grow(&s->surveys);
+      if (!f) return JK_EUNAVAIL;
+      *f = (struct day_flag){d, kind == 3};
     }
   }
   while (res == JK_OK && s->followups.rid < *rid) res = cursor_next(&s->followups);
   while (res == JK_OK && s->followups.rid == *rid) {
     sqlite3_stmt *a = s->followups.st;
-    struct followup_in f = {0, sqlite3_column_int(a, 4) != 0};
+    struct day_flag f = {0, sqlite3_column_int(a, 4) != 0};
     bool counts = sqlite3_column_int(a, 3) != 0 && ind_day_of(sqlite3_column_text(a, 1), &f.day);
     if ((res = latest_of_series(&s->followups, *rid, s)) != JK_OK || !s->latest) continue;
     if (counts && in->severe) {
-      struct followup_in *p = grow(&s->fus);
+      struct day_flag *p = grow(&s->fus);
       if (!p) return JK_EUNAVAIL;
       *p = f;
     }
@@ -292,6 +298,8 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
   in->n_psych = s->psych.n;
   in->followups = s->fus.v;
   in->n_followups = s->fus.n;
+  in->surveys = s->surveys.v;
+  in->n_surveys = s->surveys.n;
   *got = true;
   return cursor_next(&s->clients);
 }
@@ -336,7 +344,7 @@ static jk_status clients_pass(struct db *db, const struct defs *defs, struct cou
 {
   struct scan s = {.days.size = sizeof(int64_t), .adays.size = sizeof(int64_t), .plan_spans.size = sizeof(struct day_span),
                    .agree_spans.size = sizeof(struct day_span), .psych.size = sizeof(int64_t),
-                   .fus.size = sizeof(struct followup_in)};
+                   .fus.size = sizeof(struct day_flag), .surveys.size = sizeof(struct day_flag)};
   struct client_now *c = malloc(sizeof *c);
   jk_status st = c ? JK_OK : JK_EUNAVAIL;
   if (st == JK_OK) st = cursor_open(db, SQL_CLIENTS, &s.clients);
@@ -366,6 +374,7 @@ static jk_status clients_pass(struct db *db, const struct defs *defs, struct cou
   free(s.agree_spans.v);
   free(s.psych.v);
   free(s.fus.v);
+  free(s.surveys.v);
   free(c);
   return st;
 }

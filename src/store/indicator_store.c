@@ -36,6 +36,9 @@ static const char SQL_C_CLIENT[] =
 static const char SQL_C_SERVICES[] = "SELECT date FROM service_attendance WHERE client_rid = $1 AND attended = 1";
 static const char SQL_C_PSYCH[] =
   "SELECT date FROM service_attendance WHERE client_rid = $1 AND attended = 1 AND type IN " IND_PSYCH_TYPES;
+static const char SQL_C_SURVEYS[] =
+  "SELECT date, band = 'satisfied' FROM assessment a WHERE client_rid = $1 AND instrument = 'satisfaction'"
+  " AND NOT EXISTS (SELECT 1 FROM assessment b WHERE b.series = a.series AND b.version > a.version)";
 static const char SQL_C_FOLLOWUPS[] =
   "SELECT date, " IND_FOLLOWUP_MEDICATED " FROM assessment a WHERE client_rid = $1 AND instrument = 'followup'"
   " AND " IND_FOLLOWUP_VISITED " AND NOT EXISTS (SELECT 1 FROM assessment b WHERE b.series = a.series AND b.version > a.version)";
@@ -51,11 +54,11 @@ static const char SQL_C_AGREE[] =
   "  AND e.to_status IN ('closed', 'moved', 'withdrawn', 'rejected'))"
   " FROM referral r WHERE client_rid = $1 AND informed_consent IS NOT NULL AND agreement IS NOT NULL";
 static const char SQL_C_FACTS[] =
-  "SELECT region, org_rid, severe, in_service, reg_m, exit_m, first, n, std, served, fu, med, psych FROM ind_client"
-  " WHERE rid = $1";
+  "SELECT region, org_rid, severe, in_service, reg_m, exit_m, first, n, std, served, fu, med, psych, sat, sat_ok"
+  " FROM ind_client WHERE rid = $1";
 static const char SQL_C_PUT[] =
   "INSERT OR REPLACE INTO ind_client(rid, region, org_rid, reg_m, exit_m, severe, first, n, std, served, in_service, fu,"
-  " med, psych) VALUES ($1, $2, nullif($3, 0), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+  " med, psych, sat, sat_ok) VALUES ($1, $2, nullif($3, 0), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
 static const char SQL_C_DEL[] = "DELETE FROM ind_client WHERE rid = $1";
 
 static const char SQL_S_STAFF[] = "SELECT region, org_rid, active, major_field, direct_service FROM staff WHERE rid = $1";
@@ -306,11 +309,12 @@ static jk_status collect_spans(struct db *db, int64_t rid, struct spans *plans, 
 
 
 /* The client's facts computed from the raw tables. */
-struct followups { struct followup_in *v; size_t n, cap; };
+struct flags { struct day_flag *v; size_t n, cap; };
 
-static jk_status collect_followups(struct db *db, int64_t rid, struct followups *out)
+/* Dated flags (date, yes) of a statement bound to the client: follow-ups, surveys. */
+static jk_status collect_flags(struct db *db, const char *sql, int64_t rid, struct flags *out)
 {
-  sqlite3_stmt *st = db_prepare(db, SQL_C_FOLLOWUPS);
+  sqlite3_stmt *st = db_prepare(db, sql);
   if (!st) return JK_EINTERNAL;
   db_bind_int64(st, 1, rid);
   int rc;
@@ -320,7 +324,7 @@ static jk_status collect_followups(struct db *db, int64_t rid, struct followups 
     if (!ind_day_of(sqlite3_column_text(st, 0), &d)) continue;
     if (out->n == out->cap) {
       size_t cap = out->cap ? out->cap * 2 : 16;
-      struct followup_in *v = realloc(out->v, cap * sizeof *v);
+      struct day_flag *v = realloc(out->v, cap * sizeof *v);
       if (!v) {
         res = JK_EUNAVAIL;
         break;
@@ -328,7 +332,7 @@ static jk_status collect_followups(struct db *db, int64_t rid, struct followups 
       out->v = v;
       out->cap = cap;
     }
-    out->v[out->n++] = (struct followup_in){d, sqlite3_column_int(st, 1) != 0};
+    out->v[out->n++] = (struct day_flag){d, sqlite3_column_int(st, 1) != 0};
   }
   db_done(st);
   return res != JK_OK ? res : rc == SQLITE_DONE ? JK_OK : db_status(rc);
@@ -356,13 +360,16 @@ static jk_status client_compute(struct db *db, const struct defs *defs, int64_t 
   if (rc != SQLITE_ROW) return db_status(rc);
   struct days services = {0}, assessments = {0}, psych = {0};
   struct spans plans = {0}, agreements = {0};
-  struct followups fus = {0};
+  struct flags fus = {0}, surveys = {0};
   jk_status res = collect_days(db, SQL_C_SERVICES, rid, &services);
   if (res == JK_OK) res = collect_days(db, SQL_C_ASSESS, rid, &assessments);
   if (res == JK_OK) res = collect_spans(db, rid, &plans, &agreements);
   if (res == JK_OK && in.severe) res = collect_days(db, SQL_C_PSYCH, rid, &psych);
-  if (res == JK_OK && in.severe) res = collect_followups(db, rid, &fus);
+  if (res == JK_OK && in.severe) res = collect_flags(db, SQL_C_FOLLOWUPS, rid, &fus);
+  if (res == JK_OK) res = collect_flags(db, SQL_C_SURVEYS, rid, &surveys);
   if (res == JK_OK) {
+    in.surveys = surveys.v;
+    in.n_surveys = surveys.n;
     in.psych_days = psych.v;
     in.n_psych = psych.n;
     in.followups = fus.v;
@@ -381,6 +388,7 @@ static jk_status client_compute(struct db *db, const struct defs *defs, int64_t 
   free(assessments.v);
   free(psych.v);
   free(fus.v);
+  free(surveys.v);
   free(plans.v);
   free(agreements.v);
   return res;
@@ -395,8 +403,8 @@ void ind_facts_decode(sqlite3_stmt *st, int col, struct client_facts *f)
   f->n = sqlite3_column_int(st, col + 3);
   if (f->n < 0 || f->n > IND_MAX_MONTHS) f->n = 0;
   size_t want = (size_t)(f->n + 7) / 8;
-  uint8_t *bits[] = {f->std, f->served, f->fu, f->med, f->psych};
-  for (int k = 0; k < 5; k++) {   /* a shorter blob (or none) leaves the rest 0 */
+  uint8_t *bits[] = {f->std, f->served, f->fu, f->med, f->psych, f->sat, f->sat_ok};
+  for (int k = 0; k < 7; k++) {   /* a shorter blob (or none) leaves the rest 0 */
     const void *b = sqlite3_column_blob(st, col + 4 + k);
     size_t len = (size_t)sqlite3_column_bytes(st, col + 4 + k);
     if (b) memcpy(bits[k], b, len < want ? len : want);
@@ -446,8 +454,8 @@ jk_status ind_client_put(struct db *db, int64_t rid, const struct client_now *c)
     db_bind_blob(st, 9, c->f.std, bytes);
     db_bind_blob(st, 10, c->f.served, bytes);
     db_bind_int64(st, 11, c->f.in_service);
-    const uint8_t *more[] = {c->f.fu, c->f.med, c->f.psych};
-    for (int k = 0; k < 3; k++)   /* all zero for most clients: no blob (NULL) */
+    const uint8_t *more[] = {c->f.fu, c->f.med, c->f.psych, c->f.sat, c->f.sat_ok};
+    for (int k = 0; k < 5; k++)   /* all zero for most clients: no blob (NULL) */
       if (bits_any(more[k], bytes)) db_bind_blob(st, 12 + k, more[k], bytes);
   }
   int rc = sqlite3_step(st);

@@ -92,7 +92,7 @@ jk_status indicator_store_extract_count(struct db *db, const char *region, int f
 
 /* Client figures counted from the facts (any range; villages; the check): clients whose
  * residence is within `region` (when non-NULL) or served by org_rid (when non-zero). */
-struct client_tally { int64_t on_register, standardized, served, managed, followed, medicated, psych; };
+struct client_tally { int64_t on_register, standardized, served, managed, followed, medicated, psych, surveyed, satisfied; };
 jk_status indicator_store_scan(struct db *db, const char *region, int64_t org_rid, bool severe_only, int first,
                                int last, struct client_tally *out);
 

@@ -308,13 +308,17 @@ static const char *const migrations[] = {
   "  AND level > 3;"
   "DELETE FROM ind_agg WHERE metric = 'severe_served' OR (metric = 'in_service' AND level <> 9);"
   /* the rebuild reads assessments and plans in (client, series, version) order from these alone */
-  "CREATE INDEX assessment_series_ind ON assessment(client_rid, series, version, instrument, date);"
+  "CREATE INDEX assessment_series_ind ON assessment(client_rid, series, version, instrument, date, band);"
   "CREATE INDEX rehab_plan_series_ind ON rehab_plan(client_rid, series, version, start_date, review_date);"
-  /* severe clients' follow-up visits, medication and psychological support, month by month */
+  /* severe clients' follow-up visits, medication and psychological support; everyone's
+   * satisfaction surveys; month by month */
   "ALTER TABLE ind_client ADD COLUMN fu BLOB;"
   "ALTER TABLE ind_client ADD COLUMN med BLOB;"
   "ALTER TABLE ind_client ADD COLUMN psych BLOB;"
-  "INSERT OR IGNORE INTO ind_dirty SELECT 1, rid FROM client WHERE severe = 1;"
+  "ALTER TABLE ind_client ADD COLUMN sat BLOB;"
+  "ALTER TABLE ind_client ADD COLUMN sat_ok BLOB;"
+  "INSERT OR IGNORE INTO ind_dirty SELECT 1, rid FROM client WHERE severe = 1"
+  "  OR rid IN (SELECT client_rid FROM assessment WHERE instrument = 'satisfaction');"
   /* kind 3: a referral (timeliness, waits, outcomes). Its contributions are kept as they are
    * (8 bytes each, domain/indicator.h contrib_encode): its region is the referral's, its
    * institution the current one. Working days depend on the calendar: a year's holidays saved

@@ -342,6 +342,16 @@ describe('severe mental disorders: management, medication, psychological support
     await assess(clients.A, 'followup', '2025-02-10', { classification: 3, adherence: 1 });
     await assess(clients.A, 'followup', '2025-05-10', { classification: 2, adherence: 3 });
     await service([clients.A], '2025-03-20', 'counselling');
+    const sat = (v) => Object.fromEntries(['attitude', 'content', 'frequency', 'environment', 'effect', 'privacy', 'communication', 'overall'].map((k) => [k, v]));
+    await assess(clients.A, 'satisfaction', '2025-04-15', { respondent: 1, ...sat(5) });   // 40: satisfied
+    await assess(clients.B, 'satisfaction', '2025-04-16', { respondent: 2, ...sat(3) });   // 24: neutral
+  });
+
+  test('satisfaction: of the two surveyed in Q2 2025, one satisfied', async () => {
+    const q2 = await ind(official, 'region=510421&from=2025-04-01&to=2025-06-30');
+    const s = pick(q2, 'satisfaction_rate');
+    assert.deepEqual([s.numerator, s.denominator, s.value], [1, 2, 50]);
+    assert.equal(pick(await ind(official, 'region=510421&from=2025-07-01&to=2025-09-30'), 'satisfaction_rate').denominator, 0);
   });
 
   test('Q1 and Q2 2025 for 米易: A managed both; on medication at Q1\'s last visit, not at Q2\'s; supported in Q1', async () => {

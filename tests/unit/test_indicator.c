@@ -233,14 +233,14 @@ static void test_contributions_match_the_facts(void **state)
  * psychological support in March. Managed in Q1 (February and March have a visit within three
  * months) and Q2 (April: February; June: May), not in Q3 (August: none since May). The year's
  * last visit found them off medication. The same client registered as not severe: none of it. */
-static void test_severe_visits_medication_and_support(void **state)
+static void test_severe_visits_medication_support_and_satisfaction(void **state)
 {
   (void)state;
   static const int services[] = {3};
   struct fixture x;
   fixture(&x, services, 1);
   int64_t psych[] = {day(2025, 3, 15)};
-  struct followup_in fus[] = {{day(2025, 2, 10), true}, {day(2025, 5, 10), false}};
+  struct day_flag fus[] = {{day(2025, 2, 10), true}, {day(2025, 5, 10), false}};
   x.in.severe = true;
   x.in.psych_days = psych;
   x.in.n_psych = 1;
@@ -271,8 +271,17 @@ static void test_severe_visits_medication_and_support(void **state)
   assert_int_equal(managed_q, 2);
   assert_int_equal(med_y, 0);
   contrib_free(&l);
+  /* satisfaction, for everyone: satisfied in April, then not in October (the year's last) */
+  struct day_flag surveys[] = {{day(2025, 10, 8), false}, {day(2025, 4, 2), true}};
+  x.in.surveys = surveys;
+  x.in.n_surveys = 2;
   x.in.severe = false;
   client_facts_compute(&x.in, &d, &f);
+  assert_true(client_surveyed(&f, M(2025, 4), M(2025, 6)));
+  assert_true(client_satisfied(&f, M(2025, 4), M(2025, 6)));
+  assert_true(client_surveyed(&f, M(2025, 1), M(2025, 12)));
+  assert_false(client_satisfied(&f, M(2025, 1), M(2025, 12)));
+  assert_false(client_surveyed(&f, M(2025, 7), M(2025, 9)));
   assert_false(client_followed(&f, M(2025, 1), M(2025, 3)));
   assert_false(client_psych(&f, M(2025, 1), M(2025, 3)));
   assert_false(client_managed(&f, M(2025, 1), M(2025, 3)));
@@ -376,7 +385,7 @@ int main(void)
     cmocka_unit_test(test_a_province_may_drop_the_plan_or_ask_for_two_services),
     cmocka_unit_test(test_bad_definitions_are_refused_with_the_field),
     cmocka_unit_test(test_referral_timeliness_waits_and_outcomes),
-    cmocka_unit_test(test_severe_visits_medication_and_support),
+    cmocka_unit_test(test_severe_visits_medication_support_and_satisfaction),
     cmocka_unit_test(test_leaving_the_register_ends_the_months_that_count),
     cmocka_unit_test(test_contributions_match_the_facts),
     cmocka_unit_test(test_targets_by_year),
