@@ -48,14 +48,25 @@ static void url_encode(const char *s, char *out, size_t cap)
   out[o] = 0;
 }
 
-void reply_download(struct req *r, const char *ctype, const char *filename, char *data, size_t len)
+static void disposition(struct req *r, const char *filename)
 {
   char enc[512];
   url_encode(filename, enc, sizeof enc);
   const char *ext = strrchr(filename, '.');   /* the plain name for old clients: "export" and the real extension */
   r->disposition = arena_printf(r->a, "attachment; filename=\"export%s\"; filename*=UTF-8''%s",
                                 ext && strlen(ext) <= 5 ? ext : "", enc);
+}
+
+void reply_download(struct req *r, const char *ctype, const char *filename, char *data, size_t len)
+{
+  disposition(r, filename);
   reply_text(r, 200, ctype, data, len);
+}
+
+void reply_download_fd(struct req *r, const char *ctype, const char *filename, int fd, uint64_t size)
+{
+  disposition(r, filename);
+  reply_fd(r, 200, ctype, fd, size);
 }
 
 bool care_client(struct req *r, enum action act, struct client_rec *c)

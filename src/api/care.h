@@ -20,6 +20,8 @@ json_t *instrument_json(const struct instrument *in);
 json_t *care_staff_ref(struct req *r, json_t *v, int64_t org_rid, const char *field);
 /* Replies with a download (reply_text) named `filename` (UTF-8, RFC 5987). */
 void reply_download(struct req *r, const char *ctype, const char *filename, char *data, size_t len);
+/* The same for a file on disk, sent as it is (takes the fd). */
+void reply_download_fd(struct req *r, const char *ctype, const char *filename, int fd, uint64_t size);
 /* Today as YYYY-MM-DD in the arena. */
 const char *today_text(struct req *r);
 

@@ -84,6 +84,7 @@ struct demo {
 static void fake_req(struct demo *d, struct req *r, const struct principal *who)
 {
   memset(r, 0, sizeof *r);
+  r->resp_fd = -1;
   r->app = &d->app;
   r->db = d->db;
   r->a = d->a;

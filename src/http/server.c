@@ -87,8 +87,27 @@ int jk_status_http(jk_status st)
 
 /* ---- replies ---- */
 
+static void drop_fd(struct req *r)
+{
+  if (r->resp_fd >= 0) close(r->resp_fd);
+  r->resp_fd = -1;
+}
+
+void reply_fd(struct req *r, int status, const char *ctype, int fd, uint64_t size)
+{
+  free(r->resp);
+  r->resp = 0;
+  r->resp_len = 0;
+  drop_fd(r);
+  r->status = status;
+  r->resp_fd = fd;
+  r->resp_fd_size = size;
+  r->content_type = ctype;
+}
+
 void reply_text(struct req *r, int status, const char *ctype, char *body, size_t len)
 {
+  drop_fd(r);
   free(r->resp);
   r->status = status;
   r->resp = body;
@@ -576,8 +595,11 @@ static void add_common_headers(struct MHD_Response *resp, struct req *r, bool is
 static enum MHD_Result queue(struct req *r, bool is_api)
 {
   struct MHD_Response *resp =
-    r->resp ? MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE)
-            : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    r->resp_fd >= 0 ? MHD_create_response_from_fd(r->resp_fd_size, r->resp_fd)
+    : r->resp       ? MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE)
+                    : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+  if (r->resp_fd >= 0 && !resp) close(r->resp_fd);
+  r->resp_fd = -1; /* MHD closes it now */
   r->resp = 0; /* MHD frees it now */
   if (!resp) return MHD_NO;
   add_common_headers(resp, r, is_api);
@@ -617,6 +639,7 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
   if (!r) abort();
   r->conn = conn;
   r->app = S.app;
+  r->resp_fd = -1;
   r->a = arena_new();
   r->method = arena_strdup(r->a, method);
   r->path = arena_strdup(r->a, url);
@@ -685,6 +708,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   atomic_fetch_add(&S.duration_ms, (uint64_t)(clock_now_ms() - r->started_ms));
   atomic_fetch_sub(&S.active, 1);
   free(r->resp);
+  drop_fd(r);
   buf_free(&r->body);
   arena_free(r->a);
   free(r);

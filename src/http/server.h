@@ -45,6 +45,8 @@ struct req {
   int status;
   char *resp;            /* malloc'd */
   size_t resp_len;
+  int resp_fd;           /* a file sent as it is (reply_fd), or -1 */
+  uint64_t resp_fd_size;
   const char *content_type;
   const char *set_cookie;
   const char *allow;     /* for 405 */
@@ -97,6 +99,8 @@ void reply_err(struct req *r, jk_status st, const struct jk_err *e);
 void reply_fail(struct req *r, jk_status st, const char *code, const char *msg, const char *field);
 void reply_status(struct req *r, int status);               /* empty body, e.g. 204 */
 void reply_text(struct req *r, int status, const char *ctype, char *body, size_t len); /* steals malloc'd body */
+/* Sends `size` bytes of an open file as it is, without reading it into memory (takes the fd). */
+void reply_fd(struct req *r, int status, const char *ctype, int fd, uint64_t size);
 int jk_status_http(jk_status st);
 
 #endif

@@ -12,34 +12,39 @@
  * nothing is pending. */
 #include "store/indicator_internal.h"
 #include "base/log.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char SQL_CLEAR[] =
   "DELETE FROM ind_agg; DELETE FROM ind_client; DELETE FROM ind_staff; DELETE FROM ind_referral; DELETE FROM ind_dirty;";
 static const char SQL_CLIENTS[] =
   "SELECT rid, residence_region, organization_rid, severe, created_at, exited_at, status = 'in_service' FROM client"
-  " ORDER BY rid";
+  " WHERE rid >= $1 AND rid < $2 ORDER BY rid";
 static const char SQL_SERVICES[] =
-  "SELECT client_rid, date, type IN " IND_PSYCH_TYPES " FROM service_attendance WHERE attended = 1 ORDER BY client_rid";
+  "SELECT client_rid, date, type IN " IND_PSYCH_TYPES " FROM service_attendance"
+  " WHERE client_rid >= $1 AND client_rid < $2 AND attended = 1 ORDER BY client_rid";
 /* Assessments and plans are versioned (a correction is the next version of its series): in
  * (client, series, version) order the last row of each series is the one in force. Both scans
  * read an index only (migration 6). */
 static const char SQL_ASSESS[] =
   "SELECT client_rid, date, series, CASE WHEN instrument IN ('intake', 'periodic') THEN 1"
   " WHEN instrument = 'satisfaction' THEN 2 + (band = 'satisfied') ELSE 0 END FROM assessment"
-  " ORDER BY client_rid, series, version";
+  " WHERE client_rid >= $1 AND client_rid < $2 ORDER BY client_rid, series, version";
 static const char SQL_FOLLOWUPS[] =
   "SELECT client_rid, date, series, " IND_FOLLOWUP_VISITED ", " IND_FOLLOWUP_MEDICATED " FROM assessment"
-  " WHERE instrument = 'followup' ORDER BY client_rid, series, version";
+  " WHERE client_rid >= $1 AND client_rid < $2 AND instrument = 'followup' ORDER BY client_rid, series, version";
 static const char SQL_PLANS[] =
-  "SELECT client_rid, start_date, series, review_date FROM rehab_plan ORDER BY client_rid, series, version";
+  "SELECT client_rid, start_date, series, review_date FROM rehab_plan WHERE client_rid >= $1 AND client_rid < $2"
+  " ORDER BY client_rid, series, version";
 static const char SQL_AGREE[] =
   "SELECT client_rid, json_extract(informed_consent, '$.signed_on'), json_extract(agreement, '$.signed_on'),"
   " (SELECT min(time) FROM referral_event e WHERE e.referral_rid = r.rid"
   "  AND e.to_status IN ('closed', 'moved', 'withdrawn', 'rejected'))"
-  " FROM referral r WHERE informed_consent IS NOT NULL AND agreement IS NOT NULL ORDER BY client_rid";
+  " FROM referral r WHERE client_rid >= $1 AND client_rid < $2 AND informed_consent IS NOT NULL AND agreement IS NOT NULL"
+  " ORDER BY client_rid";
 static const char SQL_STAFF[] = "SELECT rid FROM staff ORDER BY rid";
 static const char SQL_SVC[] = "SELECT org_rid, date FROM service_record ORDER BY org_rid, date";
 static const char SQL_ORG_REGION[] = "SELECT region FROM organization WHERE rid = $1";
@@ -156,10 +161,13 @@ static bool count(struct counters *t, const struct contribution *c, int level, u
 
 struct cursor { sqlite3_stmt *st; bool more; int64_t rid; };
 
-static jk_status cursor_open(struct db *db, const char *sql, struct cursor *c)
+/* A scan over the clients lo ≤ rid < hi ($1, $2). */
+static jk_status cursor_open(struct db *db, const char *sql, int64_t lo, int64_t hi, struct cursor *c)
 {
   c->st = db_prepare(db, sql);
   if (!c->st) return JK_EINTERNAL;
+  db_bind_int64(c->st, 1, lo);
+  db_bind_int64(c->st, 2, hi);
   int rc = sqlite3_step(c->st);
   c->more = rc == SQLITE_ROW;
   c->rid = c->more ? sqlite3_column_int64(c->st, 0) : INT64_MAX;
@@ -339,33 +347,62 @@ static bool add_all(struct counters *t, const char *region, int64_t org_rid, con
   return true;
 }
 
-static jk_status clients_pass(struct db *db, const struct defs *defs, struct counters *fine,
-                              void (*progress)(void *, int64_t, int64_t), void *ctx, int64_t total, int64_t *count)
+/* ---- the clients, by two readers ----
+ *
+ * Reading and computing facts is most of the work and mostly waits for the disk: two threads,
+ * each with its own read connection (the raw tables are not written during a rebuild, and a
+ * reader sees them as committed), take half of the rid range each and hand finished facts to
+ * this thread, which counts their contributions and writes ind_client on the write connection. */
+
+struct item { int64_t rid; struct client_now c; };
+#define RING 256
+
+struct reader {
+  pthread_t th;
+  struct pipeline *p;
+  int64_t lo, hi;
+  struct item ring[RING];
+  size_t head, tail;                   /* head - tail items waiting; indexes mod RING */
+  bool done;
+  jk_status st;
+};
+
+struct pipeline {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  const char *path;
+  const struct defs *defs;
+  bool stop;
+  struct reader r[2];
+};
+
+static jk_status read_clients(struct db *db, struct reader *me)
 {
+  struct pipeline *p = me->p;
   struct scan s = {.days.size = sizeof(int64_t), .adays.size = sizeof(int64_t), .plan_spans.size = sizeof(struct day_span),
                    .agree_spans.size = sizeof(struct day_span), .psych.size = sizeof(int64_t),
                    .fus.size = sizeof(struct day_flag), .surveys.size = sizeof(struct day_flag)};
-  struct client_now *c = malloc(sizeof *c);
-  jk_status st = c ? JK_OK : JK_EUNAVAIL;
-  if (st == JK_OK) st = cursor_open(db, SQL_CLIENTS, &s.clients);
-  if (st == JK_OK) st = cursor_open(db, SQL_SERVICES, &s.services);
-  if (st == JK_OK) st = cursor_open(db, SQL_ASSESS, &s.assess);
-  if (st == JK_OK) st = cursor_open(db, SQL_PLANS, &s.plans);
-  if (st == JK_OK) st = cursor_open(db, SQL_AGREE, &s.agree);
-  if (st == JK_OK) st = cursor_open(db, SQL_FOLLOWUPS, &s.followups);
+  struct item *it = malloc(sizeof *it);
+  jk_status st = it ? JK_OK : JK_EUNAVAIL;
+  static const char *const sql[] = {SQL_CLIENTS, SQL_SERVICES, SQL_ASSESS, SQL_PLANS, SQL_AGREE, SQL_FOLLOWUPS};
+  struct cursor *cs[] = {&s.clients, &s.services, &s.assess, &s.plans, &s.agree, &s.followups};
+  for (size_t i = 0; st == JK_OK && i < sizeof cs / sizeof cs[0]; i++) st = cursor_open(db, sql[i], me->lo, me->hi, cs[i]);
   while (st == JK_OK) {
-    int64_t rid;
     struct client_inputs in;
     bool got;
-    if ((st = next_client(&s, &rid, c, &in, &got)) != JK_OK || !got) break;
-    client_facts_compute(&in, ind_def_for(defs, c->region, 0), &c->f);
-    struct contrib_list l = {0};
-    if (!client_contributions(&c->f, &l) || !add_all(fine, c->region, c->org_rid, &l)) st = JK_EUNAVAIL;
-    contrib_free(&l);
-    if (st == JK_OK) st = ind_client_put(db, rid, c);
-    if (++*count % 100000 == 0 && progress) progress(ctx, *count, total);
+    if ((st = next_client(&s, &it->rid, &it->c, &in, &got)) != JK_OK || !got) break;
+    client_facts_compute(&in, ind_def_for(p->defs, it->c.region, 0), &it->c.f);
+    pthread_mutex_lock(&p->mu);
+    while (me->head - me->tail == RING && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+    bool stop = p->stop;
+    if (!stop) {
+      me->ring[me->head % RING] = *it;
+      me->head++;
+      pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (stop) break;
   }
-  struct cursor *cs[] = {&s.clients, &s.services, &s.assess, &s.plans, &s.agree, &s.followups};
   for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
     if (cs[i]->st) db_done(cs[i]->st);
   free(s.days.v);
@@ -375,7 +412,102 @@ static jk_status clients_pass(struct db *db, const struct defs *defs, struct cou
   free(s.psych.v);
   free(s.fus.v);
   free(s.surveys.v);
-  free(c);
+  free(it);
+  return st;
+}
+
+static void *reader_main(void *arg)
+{
+  struct reader *me = arg;
+  struct db *db = 0;
+  jk_status st = db_open(me->p->path, false, &db);
+  if (st == JK_OK) st = db_begin_read(db);
+  if (st == JK_OK) {
+    st = read_clients(db, me);
+    db_end_read(db);
+  }
+  db_close(db);
+  pthread_mutex_lock(&me->p->mu);
+  me->st = st;
+  me->done = true;
+  pthread_cond_broadcast(&me->p->cv);
+  pthread_mutex_unlock(&me->p->mu);
+  return 0;
+}
+
+static const char SQL_RID_RANGE[] = "SELECT coalesce(min(rid), 0), coalesce(max(rid), 0) FROM client";
+
+static jk_status clients_pass(struct db *db, const struct defs *defs, struct counters *fine,
+                              void (*progress)(void *, int64_t, int64_t), void *ctx, int64_t total, int64_t *count)
+{
+  sqlite3_stmt *q = db_prepare(db, SQL_RID_RANGE);
+  if (!q) return JK_EINTERNAL;
+  int64_t lo = 0, hi = 0;
+  if (sqlite3_step(q) == SQLITE_ROW) lo = sqlite3_column_int64(q, 0), hi = sqlite3_column_int64(q, 1);
+  db_done(q);
+  const char *path = sqlite3_db_filename(db_sqlite(db), "main");
+  struct pipeline *p = calloc(1, sizeof *p);
+  struct item *batch = malloc(64 * sizeof *batch);
+  if (!p || !batch || !path || !*path) {
+    free(p);
+    free(batch);
+    return p && batch ? JK_EINTERNAL : JK_EUNAVAIL;
+  }
+  pthread_mutex_init(&p->mu, 0);
+  pthread_cond_init(&p->cv, 0);
+  p->path = path;
+  p->defs = defs;
+  int64_t mid = lo + (hi - lo) / 2 + 1;
+  p->r[0].p = p->r[1].p = p;   /* the rest is zero (calloc) */
+  p->r[0].lo = INT64_MIN;
+  p->r[0].hi = p->r[1].lo = mid;
+  p->r[1].hi = INT64_MAX;
+  int started = 0;
+  jk_status st = JK_OK;
+  for (; started < 2; started++)
+    if (pthread_create(&p->r[started].th, 0, reader_main, &p->r[started]) != 0) {
+      st = JK_EUNAVAIL;
+      break;
+    }
+  if (started < 2) p->r[started].done = true, p->r[1].done = true;
+  for (int turn = 0; st == JK_OK;) {
+    size_t n = 0;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+      for (int k = 0; k < 2 && !n; k++, turn ^= 1) {   /* take from each in turn */
+        struct reader *r = &p->r[turn];
+        while (n < 64 && r->head != r->tail) batch[n++] = r->ring[r->tail++ % RING];
+      }
+      if (n) break;
+      if ((p->r[0].done && p->r[0].st != JK_OK) || (p->r[1].done && p->r[1].st != JK_OK)) break;
+      if (p->r[0].done && p->r[1].done) break;
+      pthread_cond_wait(&p->cv, &p->mu);
+    }
+    if (n) pthread_cond_broadcast(&p->cv);
+    for (int k = 0; k < 2; k++)
+      if (p->r[k].done && p->r[k].st != JK_OK) st = p->r[k].st;
+    pthread_mutex_unlock(&p->mu);
+    if (!n) break;
+    for (size_t i = 0; i < n && st == JK_OK; i++) {
+      struct client_now *c = &batch[i].c;
+      struct contrib_list l = {0};
+      if (!client_contributions(&c->f, &l) || !add_all(fine, c->region, c->org_rid, &l)) st = JK_EUNAVAIL;
+      contrib_free(&l);
+      if (st == JK_OK) st = ind_client_put(db, batch[i].rid, c);
+      if (++*count % 100000 == 0 && progress) progress(ctx, *count, total);
+    }
+  }
+  pthread_mutex_lock(&p->mu);
+  p->stop = true;
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+  for (int k = 0; k < started; k++) pthread_join(p->r[k].th, 0);
+  for (int k = 0; k < 2 && st == JK_OK; k++)
+    if (p->r[k].st != JK_OK) st = p->r[k].st;
+  pthread_cond_destroy(&p->cv);
+  pthread_mutex_destroy(&p->mu);
+  free(p);
+  free(batch);
   return st;
 }
 
@@ -558,6 +690,14 @@ static jk_status write_counters(struct db *db, const struct counters *t)
   return st;
 }
 
+/* Seconds since `t0` (CLOCK_MONOTONIC), for the phase log. */
+static double since(const struct timespec *t0)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int64_t done, int64_t total), void *ctx,
                                   int64_t *subjects)
 {
@@ -565,24 +705,39 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
   struct defs *defs = malloc(sizeof *defs);
   struct counters t = {0};
   if (!defs) return JK_EUNAVAIL;
-  int64_t total = 0;
+  int64_t total = 0, clients = 0, staff = 0, referrals = 0;
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  double at[6] = {0};
   jk_status st = db_begin_write(db);
   sqlite3_stmt *cnt = st == JK_OK ? db_prepare(db, SQL_COUNT_CLIENTS) : 0;
   if (cnt) db_step_int(cnt, &total);
   if (st == JK_OK) st = ind_load_defs(db, defs);
   if (st == JK_OK) st = db_exec(db, SQL_CLEAR);
-  if (st == JK_OK) st = clients_pass(db, defs, &t, progress, ctx, total, subjects);
-  if (st == JK_OK) st = staff_pass(db, &t, subjects);
+  at[0] = since(&t0);
+  if (st == JK_OK) st = clients_pass(db, defs, &t, progress, ctx, total, &clients);
+  at[1] = since(&t0);
+  if (st == JK_OK) st = staff_pass(db, &t, &staff);
   struct referral_ctx rc = {db, &t};
-  if (st == JK_OK) st = ind_referral_each(db, referral_one, &rc, subjects);
+  if (st == JK_OK) st = ind_referral_each(db, referral_one, &rc, &referrals);
+  at[2] = since(&t0);
   if (st == JK_OK && !roll_up(&t)) st = JK_EUNAVAIL;
   if (st == JK_OK) st = svc_pass(db, &t);
+  at[3] = since(&t0);
   if (st == JK_OK) st = write_counters(db, &t);
+  at[4] = since(&t0);
   counters_free(&t);
   if (st == JK_OK) st = db_commit(db);
   else if (db_in_write(db)) db_rollback(db);
+  at[5] = since(&t0);
+  *subjects = clients + staff + referrals;
   if (st == JK_OK && progress) progress(ctx, *subjects, total);
   if (st != JK_OK) log_error("indicators: rebuild failed (%d); the previous figures are kept", (int)st);
+  else
+    log_info("indicators: rebuilt %lld clients, %lld staff, %lld referrals in %.1f s (clear %.1f, clients %.1f, staff and"
+             " referrals %.1f, roll-up and service records %.1f, write %.1f, commit %.1f)",
+             (long long)clients, (long long)staff, (long long)referrals, at[5], at[0], at[1] - at[0], at[2] - at[1],
+             at[3] - at[2], at[4] - at[3], at[5] - at[4]);
   free(defs);
   return st;
 }
