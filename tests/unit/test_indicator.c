@@ -353,6 +353,28 @@ static void test_referral_timeliness_waits_and_outcomes(void **state)
   assert_int_equal(flow_of(&l, IM_REF_WAIT, M(2025, 3), 11), 1);
   assert_int_equal(flow_of(&l, IM_REF_OVER3, M(2025, 6), 0), 0);
   contrib_free(&l);
+  /* in service, transferred, relapsed and back, referred home; another moved away */
+  struct referral_event_in life[] = {
+    {day(2025, 3, 10), "start", "in_service", 0},      {day(2025, 5, 6), "transfer", "dispatched", 0},
+    {day(2025, 5, 20), "start", "in_service", 0},      {day(2025, 7, 1), "relapse", "hospitalized", 0},
+    {day(2025, 8, 15), "discharge", "in_service", 0},  {day(2025, 9, 30), "refer_out", "closed", "home"},
+  };
+  in = (struct referral_inputs){day(2025, 3, 7), life, sizeof life / sizeof life[0], 0};
+  assert_true(referral_contributions(&in, &l));
+  assert_int_equal(flow_of(&l, IM_OUT_TRANSFER, M(2025, 5), 0), 1);
+  assert_int_equal(flow_of(&l, IM_OUT_RELAPSE, M(2025, 7), 0), 1);
+  assert_int_equal(flow_of(&l, IM_OUT_HOME, M(2025, 9), 0), 1);
+  assert_int_equal(flow_of(&l, IM_OUT_CLOSED, M(2025, 9), 0), 1);
+  assert_int_equal(flow_of(&l, IM_OUT_CLOSED_FU, M(2025, 9), 0), 0);   /* no follow-up yet */
+  assert_int_equal(flow_of(&l, IM_REF_WAIT, M(2025, 3), 3), 1);         /* the first start only */
+  assert_int_equal(flow_of(&l, IM_REF_WAIT, M(2025, 5), 74), 0);
+  contrib_free(&l);
+  struct referral_event_in away[] = {{day(2025, 3, 10), "start", "in_service", 0}, {day(2025, 4, 2), "move", "moved", 0}};
+  in = (struct referral_inputs){day(2025, 3, 7), away, 2, 0};
+  assert_true(referral_contributions(&in, &l));
+  assert_int_equal(flow_of(&l, IM_OUT_MOVED, M(2025, 4), 0), 1);
+  assert_int_equal(flow_of(&l, IM_OUT_CLOSED, M(2025, 4), 0), 0);
+  contrib_free(&l);
   struct referral_event_in gone[] = {{day(2025, 4, 1), "withdraw", "withdrawn", 0}};
   in = (struct referral_inputs){day(2025, 3, 7), gone, 1, 0};
   assert_true(referral_contributions(&in, &l));
