@@ -54,8 +54,9 @@ int gen_services(const struct cli_opts *o);
 /* History for existing clients and a national data set for the indicators (cmd_gen_history.c).
  * gen_take_opts takes their options (--months --years --clients --institutions --services) out
  * of argv before cli_parse, as bk_take_opts does. gen_history_run gives the clients without a
- * past one from start_day (days since 1970) on, leaving the care records of clients served by
- * skip_orgs alone, then rebuilds the indicator aggregates; the caller holds no transaction. */
+ * past one from start_day (days since 1970) on — at the institutions in skip_orgs all but their
+ * ten newest clients in service (those keep empty files) — then rebuilds the indicator
+ * aggregates; the caller holds no transaction. */
 struct gen_history_stats { int64_t clients, left, in_service, staff, rows; double seconds; };
 void gen_take_opts(int *argc, char **argv);
 jk_status gen_history_run(struct db *db, int64_t start_day, const int64_t *skip_orgs, int n_skip,

@@ -436,8 +436,9 @@ static bool create_staff(struct demo *d)
 /* A past for the demo clients (cmd_gen_history.c), so that the dashboard shows real figures:
  * registration, leaving, services, assessments and plans from 24 months ago, but not before
  * 2026 (tests/api/indicators.test.mjs builds its own known dataset in 2025, which must stay
- * alone there). The clients of the two institutions with demo worker accounts keep empty files,
- * so that a walk through the demo (and the care tests) starts from a first plan and assessment. */
+ * alone there). At the two institutions with demo worker accounts the ten newest clients in
+ * service keep empty files, so that a walk through the demo (and the care tests) can start from a
+ * first plan and assessment; their other clients have a history like everyone's. */
 static bool create_history(struct demo *d)
 {
   int64_t skip[2] = {0, 0};

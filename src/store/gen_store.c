@@ -7,7 +7,8 @@
 #include <string.h>
 
 static const char SQL_HISTORY_CLIENTS[] =
-  "SELECT c.rid, c.residence_region, coalesce(c.organization_rid, 0), c.status, coalesce(o.kind, ''), c.created_at"
+  "SELECT c.rid, c.residence_region, coalesce(c.organization_rid, 0), c.status, coalesce(o.kind, ''), c.created_at,"
+  " c.severe"
   " FROM client c LEFT JOIN organization o ON o.rid = c.organization_rid"
   " WHERE NOT EXISTS (SELECT 1 FROM referral r WHERE r.client_rid = c.rid)"
   " AND NOT EXISTS (SELECT 1 FROM assessment a WHERE a.client_rid = c.rid)"
@@ -16,6 +17,7 @@ static const char SQL_HISTORY_CLIENTS[] =
 static const char SQL_CLIENT_HISTORY[] =
   "UPDATE client SET created_at = $2, organization_rid = nullif($3, 0), status = $4,"
   " updated_at = CASE WHEN $5 > 0 THEN $5 ELSE max(updated_at, $2) END, exited_at = nullif($5, 0) WHERE rid = $1";
+static const char SQL_CLIENT_STATUS[] = "UPDATE client SET status = $2 WHERE rid = $1";
 static const char SQL_ORG[] =
   "INSERT INTO organization(id, name, kind, region, address, capacity, operating_mode, functions, services, created_at,"
   " updated_at) VALUES ($1, $2, 'rehab_institution', $3, '生成数据', $4, 'purchased', '[\"day_care\",\"home_support\"]',"
@@ -28,18 +30,25 @@ static const char SQL_TRAINING[] =
   "INSERT INTO training(id, staff_rid, kind, date, hours_x10, topic, provider, created_by, created_at)"
   " VALUES ($1, $2, 'centralized', $3, $4, $5, '市精神卫生中心', 'gen', $6)";
 static const char SQL_REFERRAL[] =
-  "INSERT INTO referral(id, client_rid, region, source, org_rid, status, need, informed_consent, agreement,"
-  " created_by, submitted_at, created_at, updated_at) VALUES ($1, $2, $3, 'self', $4, $5,"
-  " '{\"functions\":[\"day_care\"]}', json_object('client_signed', json('true'), 'guardian_signed', json('false'),"
-  " 'signed_on', $6, 'version', '2024.1', 'recorded_by', 'gen'), json_object('client_signed', json('true'),"
-  " 'guardian_signed', json('false'), 'signed_on', $7, 'version', '2024.1', 'price_terms', '按月结算',"
-  " 'recorded_by', 'gen'), 'gen', $8, $8, $9) RETURNING rid";
+  "INSERT INTO referral(id, client_rid, region, source, org_rid, prev_org_rid, status, need, informed_consent, agreement,"
+  " outcome, urgent, due_at, waitlisted_at, followup_due, followup_done, created_by, submitted_at, created_at, updated_at)"
+  " VALUES ($1, $2, $3, $4, nullif($5, 0), nullif($6, 0), $7, '{\"functions\":[\"day_care\"]}',"
+  " CASE WHEN $8 IS NOT NULL THEN json_object('client_signed', json('true'), 'guardian_signed', json('false'),"
+  " 'signed_on', $8, 'version', '2024.1', 'recorded_by', 'gen') END,"
+  " CASE WHEN $9 IS NOT NULL THEN json_object('client_signed', json('true'), 'guardian_signed', json('false'),"
+  " 'signed_on', $9, 'version', '2024.1', 'price_terms', '按月结算', 'recorded_by', 'gen') END,"
+  " $10, $11, nullif($12, 0), nullif($13, 0), nullif($14, 0), nullif($15, 0), 'gen', $16, $16, $17) RETURNING rid";
 static const char SQL_REFERRAL_EVENT[] =
-  "INSERT INTO referral_event(referral_rid, time, action, from_status, to_status, actor_name, org_rid)"
-  " VALUES ($1, $2, $3, $4, $5, 'gen', $6)";
+  "INSERT INTO referral_event(referral_rid, time, action, from_status, to_status, actor_name, actor_role, org_rid, reason,"
+  " detail) VALUES ($1, $2, $3, $4, $5, 'gen', $6, nullif($7, 0), $8, $9)";
 static const char SQL_ASSESSMENT[] =
   "INSERT INTO assessment(id, series, version, client_rid, org_rid, instrument, instrument_version, date, answers,"
   " author_id, author_name, created_at) VALUES ($1, $2, 1, $3, nullif($4, 0), $5, 1, $6, '{}', 'gen', '生成数据', $7)";
+static const char SQL_FORM[] =
+  "INSERT INTO assessment(id, series, version, client_rid, org_rid, instrument, instrument_version, date, answers, score,"
+  " band, band_label, flags, next_due, author_id, author_name, created_at)"
+  " VALUES ($1, $1, 1, $2, nullif($3, 0), $4, $5, $6, $7, $8, $9, $10, $11, $12, 'gen', '生成数据', $13)";
+static const char SQL_SEVERE[] = "SELECT rid, severe FROM client WHERE rid BETWEEN $1 AND $2 ORDER BY rid";
 static const char SQL_PLAN[] =
   "INSERT INTO rehab_plan(id, series, version, client_rid, org_rid, start_date, review_date, goals, services,"
   " author_id, author_name, created_at) VALUES ($1, $1, 1, $2, nullif($3, 0), $4, $5, '[]', '[]', 'gen', '生成数据', $6)";
@@ -83,6 +92,7 @@ jk_status gen_store_history_clients(struct db *db, struct arena *a, struct gen_h
     snprintf(c->status, sizeof c->status, "%s", (const char *)sqlite3_column_text(st, 3));
     snprintf(c->org_kind, sizeof c->org_kind, "%s", (const char *)sqlite3_column_text(st, 4));
     c->created_at = sqlite3_column_int64(st, 5);
+    c->severe = sqlite3_column_int(st, 6) != 0;
   }
   db_done(st);
   return rc == SQLITE_DONE ? JK_OK : db_status(rc);
@@ -98,6 +108,15 @@ jk_status gen_store_client_history(struct db *db, int64_t rid, int64_t created_a
   db_bind_int64(st, 3, org_rid);
   db_bind_text(st, 4, status);
   db_bind_int64(st, 5, exited_at);
+  return finish(st, 0);
+}
+
+jk_status gen_store_client_status(struct db *db, int64_t rid, const char *status)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_CLIENT_STATUS);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rid);
+  db_bind_text(st, 2, status);
   return finish(st, 0);
 }
 
@@ -170,41 +189,88 @@ jk_status gen_store_training(struct db *db, int64_t staff_rid, const char *date,
   return finish(st, 0);
 }
 
-static jk_status referral_event(struct db *db, int64_t referral_rid, int64_t time, const char *action, const char *from,
-                                const char *to, int64_t org_rid)
-{
-  sqlite3_stmt *st = db_prepare(db, SQL_REFERRAL_EVENT);
-  if (!st) return JK_EINTERNAL;
-  db_bind_int64(st, 1, referral_rid);
-  db_bind_int64(st, 2, time);
-  db_bind_text(st, 3, action);
-  db_bind_text(st, 4, from);
-  db_bind_text(st, 5, to);
-  db_bind_int64(st, 6, org_rid);
-  return finish(st, 0);
-}
-
-jk_status gen_store_referral(struct db *db, int64_t client_rid, const char *region, int64_t org_rid, int64_t submitted,
-                             const char *consent_on, const char *agreement_on, int64_t ended)
+jk_status gen_store_referral(struct db *db, const struct gen_referral *r)
 {
   sqlite3_stmt *st = db_prepare(db, SQL_REFERRAL);
   if (!st) return JK_EINTERNAL;
   char id[37];
   uuid_v7(id);
   db_bind_text(st, 1, id);
-  db_bind_int64(st, 2, client_rid);
-  db_bind_text(st, 3, region);
-  db_bind_int64(st, 4, org_rid);
-  db_bind_text(st, 5, ended > 0 ? "closed" : "in_service");
-  db_bind_text(st, 6, consent_on);
-  db_bind_text(st, 7, agreement_on);
-  db_bind_int64(st, 8, submitted);
-  db_bind_int64(st, 9, ended > 0 ? ended : submitted);
+  db_bind_int64(st, 2, r->client_rid);
+  db_bind_text(st, 3, r->region);
+  db_bind_text(st, 4, r->source);
+  db_bind_int64(st, 5, r->org_rid);
+  db_bind_int64(st, 6, r->prev_org_rid);
+  db_bind_text(st, 7, r->status);
+  db_bind_text(st, 8, r->consent_on);
+  db_bind_text(st, 9, r->agreement_on);
+  db_bind_text(st, 10, r->outcome);
+  db_bind_int64(st, 11, r->urgent);
+  db_bind_int64(st, 12, r->due_at);
+  db_bind_int64(st, 13, r->waitlisted_at);
+  db_bind_int64(st, 14, r->followup_due);
+  db_bind_int64(st, 15, r->followup_done);
+  db_bind_int64(st, 16, r->submitted);
+  db_bind_int64(st, 17, r->updated_at);
   int64_t rid = 0;
   jk_status s = finish(st, &rid);
-  if (s == JK_OK) s = referral_event(db, rid, submitted, "start", "accepted", "in_service", org_rid);
-  if (s == JK_OK && ended > 0) s = referral_event(db, rid, ended, "close", "in_service", "closed", org_rid);
+  for (int i = 0; i < r->n_events && s == JK_OK; i++) {
+    const struct gen_event *e = &r->events[i];
+    if (!(st = db_prepare(db, SQL_REFERRAL_EVENT))) return JK_EINTERNAL;
+    db_bind_int64(st, 1, rid);
+    db_bind_int64(st, 2, e->time);
+    db_bind_text(st, 3, e->action);
+    db_bind_text(st, 4, e->from);
+    db_bind_text(st, 5, e->to);
+    db_bind_text(st, 6, e->role);
+    db_bind_int64(st, 7, e->org_rid);
+    db_bind_text(st, 8, e->reason);
+    db_bind_text(st, 9, e->detail);
+    s = finish(st, 0);
+  }
   return s;
+}
+
+jk_status gen_store_form(struct db *db, int64_t client_rid, int64_t org_rid, const struct gen_form *f, const char *date,
+                         const char *next_due, int64_t created_at)
+{
+  sqlite3_stmt *st = db_prepare(db, SQL_FORM);
+  if (!st) return JK_EINTERNAL;
+  char id[37];
+  uuid_v7(id);
+  db_bind_text(st, 1, id);
+  db_bind_int64(st, 2, client_rid);
+  db_bind_int64(st, 3, org_rid);
+  db_bind_text(st, 4, f->instrument);
+  db_bind_int64(st, 5, f->version);
+  db_bind_text(st, 6, date);
+  db_bind_text(st, 7, f->answers);
+  if (f->has_score) db_bind_int64(st, 8, f->score);
+  db_bind_text(st, 9, f->band);
+  db_bind_text(st, 10, f->band_label);
+  db_bind_text(st, 11, f->flags);
+  db_bind_text(st, 12, next_due);
+  db_bind_int64(st, 13, created_at);
+  return finish(st, 0);
+}
+
+jk_status gen_store_severe(struct db *db, const int64_t *rids, int64_t n, uint8_t *out)
+{
+  if (n == 0) return JK_OK;
+  sqlite3_stmt *st = db_prepare(db, SQL_SEVERE);
+  if (!st) return JK_EINTERNAL;
+  db_bind_int64(st, 1, rids[0]);
+  db_bind_int64(st, 2, rids[n - 1]);
+  int rc;
+  int64_t i = 0;
+  memset(out, 0, (size_t)n);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t rid = sqlite3_column_int64(st, 0);
+    while (i < n && rids[i] < rid) i++;
+    if (i < n && rids[i] == rid) out[i] = sqlite3_column_int(st, 1) != 0;
+  }
+  db_done(st);
+  return rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
 
 jk_status gen_store_assessment(struct db *db, int64_t client_rid, int64_t org_rid, const char *instrument,

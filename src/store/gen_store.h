@@ -18,6 +18,7 @@ struct gen_hclient {
   int64_t rid, org_rid;             /* org_rid 0: none */
   char region[16], status[12], org_kind[24];
   int64_t created_at;
+  bool severe;
 };
 jk_status gen_store_history_clients(struct db *db, struct arena *a, struct gen_hclient **out, int64_t *n);
 
@@ -25,6 +26,9 @@ jk_status gen_store_history_clients(struct db *db, struct arena *a, struct gen_h
  * register) becomes updated_at as well, so the exit trigger agrees whatever the old status. */
 jk_status gen_store_client_history(struct db *db, int64_t rid, int64_t created_at, int64_t org_rid, const char *status,
                                    int64_t exited_at);
+
+/* A client's status alone (a client still waiting for service: 'registered'). */
+jk_status gen_store_client_status(struct db *db, int64_t rid, const char *status);
 
 /* An organization (kind rehab_institution) and its staff; *rid gets the new rid. */
 jk_status gen_store_org(struct db *db, const char *name, const char *region, int capacity, int64_t now, int64_t *rid);
@@ -37,13 +41,38 @@ jk_status gen_store_org_staff(struct db *db, struct arena *a, int64_t org_rid, s
 jk_status gen_store_training(struct db *db, int64_t staff_rid, const char *date, int hours_x10, const char *topic,
                              int64_t now);
 
-/* A referral in service with informed consent and agreement signed on the given dates (YYYY-MM-DD),
- * submitted at `submitted` (ms); when ended > 0 a 'closed' event at that instant ends it. */
-jk_status gen_store_referral(struct db *db, int64_t client_rid, const char *region, int64_t org_rid, int64_t submitted,
-                             const char *consent_on, const char *agreement_on, int64_t ended);
+/* A referral and its events, in time order (the API's columns: each event's from and to status,
+ * the organization it concerns, the actor's role; detail a JSON object or NULL). The referral row
+ * is as its last event left it; consent_on / agreement_on (YYYY-MM-DD) NULL when not signed yet,
+ * outcome NULL when none; 0 for an instant that is not set. */
+struct gen_event {
+  int64_t time, org_rid;            /* org_rid 0: none */
+  const char *action, *from, *to, *role, *reason, *detail;
+};
+struct gen_referral {
+  int64_t client_rid, org_rid, prev_org_rid, submitted, updated_at;
+  const char *region, *source, *status, *consent_on, *agreement_on, *outcome;
+  int64_t due_at, waitlisted_at, followup_due, followup_done;
+  bool urgent;
+  const struct gen_event *events;
+  int n_events;
+};
+jk_status gen_store_referral(struct db *db, const struct gen_referral *r);
 /* A comprehensive assessment ('intake' or 'periodic'; answers '{}'), a series of its own. */
 jk_status gen_store_assessment(struct db *db, int64_t client_rid, int64_t org_rid, const char *instrument,
                                const char *date, int64_t created_at);
+/* An assessment scored by the caller as the API scores it (instrument_check): answers and flags
+ * JSON, score (has_score false: NULL), band id and label and next_due (NULL: none). */
+struct gen_form {
+  const char *instrument, *answers, *band, *band_label, *flags;
+  int version;
+  bool has_score;
+  int64_t score;
+};
+jk_status gen_store_form(struct db *db, int64_t client_rid, int64_t org_rid, const struct gen_form *f, const char *date,
+                         const char *next_due, int64_t created_at);
+/* The severe flag of the clients rids[0..n) (ascending), in one scan. */
+jk_status gen_store_severe(struct db *db, const int64_t *rids, int64_t n, uint8_t *out);
 jk_status gen_store_plan(struct db *db, int64_t client_rid, int64_t org_rid, const char *start, const char *review,
                          int64_t created_at);
 /* One service record and then its attendance rows. */

@@ -17,11 +17,18 @@ export function careTests(test, h) {
       return j
     }
   }
-  // A client in service at the demo institution, different for each test (by index).
+  // A client in service at the demo institution with an empty file (no assessment, no plan: the
+  // demo keeps its newest clients in service so), different for each test (by index).
   async function clientInService(i) {
     const call = await apiAs(USERS.rehab)
     const list = await call('GET', '/clients?status=in_service&page_size=50')
-    return list.items[list.items.length - 1 - i]
+    const fresh = []
+    for (const c of list.items.slice().reverse()) {
+      const [plan, done] = await Promise.all([call('GET', `/clients/${c.id}/plan`), call('GET', `/clients/${c.id}/assessments`)])
+      if (!plan.current && done.items.length === 0) fresh.push(c)
+      if (fresh.length > i) return fresh[i]
+    }
+    assert(false, `no client in service with an empty file (${fresh.length} found, wanted ${i + 1})`)
   }
   // Answers every required item that applies by clicking its first option (or typing).
   async function answerAll(page, def, over = {}) {
