@@ -45,6 +45,15 @@ export function indicatorTests(test, h) {
       assert(/目标/.test(text), `card without target line: ${text}`)
       assert((await c.locator('[data-test="ind-card-value"]').innerText()).trim() !== '', 'card value')
     }
+    // grouped under their headings; the referral waits in days, the severe and outcome cards have figures
+    for (const g of ['服务覆盖', '严重精神障碍', '转介', '结局', '人员', '能力'])
+      assert(await el(page, `ind-group-${g}`).count() === 1, `group ${g}`)
+    const wait = (await el(page, 'ind-card-referral_wait_median').locator('[data-test="ind-card-value"]').innerText()).trim()
+    assert(/^\d+ 天$/.test(wait), `median wait in days: ${wait}`)
+    for (const id of ['referral_registered_on_time', 'severe_treatment_rate', 'satisfaction_rate']) {
+      const v = (await el(page, `ind-card-${id}`).locator('[data-test="ind-card-value"]').innerText()).trim()
+      assert(/%$/.test(v), `${id} has a figure from the demo's history: ${v}`)
+    }
     const active = page.locator('[data-test="ind-card-standardized_service_rate"][aria-pressed="true"]')
     assert(await active.count() === 1, '规范服务率 is the selected indicator by default')
     const def = (await el(page, 'ind-definition-text').innerText()).trim()
