@@ -106,7 +106,8 @@ static jk_status client_figures(struct req *r, const struct ind_query *q, bool s
   if (severe) {
     static const char *const metrics[] = {"severe_managed", "severe_fu", "severe_med", "severe_psych"};
     int64_t *out[] = {&t->managed, &t->followed, &t->medicated, &t->psych};
-    for (int i = 0; i < 4 && st == JK_OK; i++) st = indicator_store_value(r->db, q->level, scope, metrics[i], key, out[i]);
+    for (int i = 0; i < 4 && st == JK_OK; i++)
+      st = indicator_store_value(r->db, q->level, scope, metrics[i], key, out[i]);
   } else {
     if (st == JK_OK) st = indicator_store_value(r->db, q->level, scope, "sat", key, &t->surveyed);
     if (st == JK_OK) st = indicator_store_value(r->db, q->level, scope, "sat_ok", key, &t->satisfied);
@@ -203,7 +204,9 @@ static jk_status figure_of(struct req *r, const struct ind_query *q, const struc
   bool severe = strncmp(id, "severe_", 7) == 0;
   if ((st = client_figures(r, q, severe, &t)) != JK_OK) return st;
   f->has = true;
-  f->den = strcmp(id, "severe_treatment_rate") == 0 ? t.followed : strcmp(id, "satisfaction_rate") == 0 ? t.surveyed : t.on_register;
+  f->den = strcmp(id, "severe_treatment_rate") == 0 ? t.followed
+         : strcmp(id, "satisfaction_rate") == 0     ? t.surveyed
+                                                    : t.on_register;
   f->num = strcmp(id, "registered_clients") == 0                                         ? t.on_register
          : strcmp(id, "service_coverage") == 0 || strcmp(id, "severe_participation") == 0 ? t.served
          : strcmp(id, "severe_management_rate") == 0                                      ? t.managed

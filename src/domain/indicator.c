@@ -260,7 +260,13 @@ bool client_followed(const struct client_facts *f, int first, int last)
   return f->severe && any_bit(f, f->fu, first, last);
 }
 
-static bool last_says_yes(const struct client_facts *f, const uint8_t *any, const uint8_t *yes, int first, int last);
+/* Whether the last month of first..last with a bit in `any` has its bit in `yes`. */
+static bool last_says_yes(const struct client_facts *f, const uint8_t *any, const uint8_t *yes, int first, int last)
+{
+  for (int m = (last - f->first < f->n ? last : f->first + f->n - 1); m >= first && m >= f->first; m--)
+    if (bit(any, m - f->first)) return bit(yes, m - f->first);
+  return false;
+}
 
 bool client_medicated(const struct client_facts *f, int first, int last)
 {
@@ -270,14 +276,6 @@ bool client_medicated(const struct client_facts *f, int first, int last)
 bool client_psych(const struct client_facts *f, int first, int last)
 {
   return f->severe && any_bit(f, f->psych, first, last);
-}
-
-/* Whether the last month of first..last with a bit in `any` has its bit in `yes`. */
-static bool last_says_yes(const struct client_facts *f, const uint8_t *any, const uint8_t *yes, int first, int last)
-{
-  for (int m = (last - f->first < f->n ? last : f->first + f->n - 1); m >= first && m >= f->first; m--)
-    if (bit(any, m - f->first)) return bit(yes, m - f->first);
-  return false;
 }
 
 bool client_surveyed(const struct client_facts *f, int first, int last)
@@ -295,9 +293,9 @@ bool client_satisfied(const struct client_facts *f, int first, int last)
 static const char *const metric_names[IM_COUNT] = {
   "exit", "in_service", "out_closed", "out_closed_fu", "out_emp_assisted", "out_emp_recommended", "out_emp_sheltered",
   "out_home", "out_moved", "out_relapse", "out_transfer", "ref_disp", "ref_disp_ot", "ref_new", "ref_over3", "ref_reg",
-  "ref_reg_ot", "ref_rerefer", "ref_wait", "reg", "sat", "sat_ok", "served", "severe_exit", "severe_fu", "severe_managed", "severe_med",
-  "severe_psych", "severe_reg", "severe_served", "severe_std", "staff", "staff_direct", "staff_rel", "staff_tr20", "std",
-  "svc"};
+  "ref_reg_ot", "ref_rerefer", "ref_wait", "reg", "sat", "sat_ok", "served", "severe_exit", "severe_fu",
+  "severe_managed", "severe_med", "severe_psych", "severe_reg", "severe_served", "severe_std", "staff", "staff_direct",
+  "staff_rel", "staff_tr20", "std", "svc"};
 
 const char *ind_metric_name(enum ind_metric m)
 {

@@ -21,12 +21,15 @@ static const char SQL_R_ALL_EVENTS[] =
   "SELECT referral_rid, time, action, to_status, json_extract(detail, '$.type') FROM referral_event"
   " ORDER BY referral_rid, rid";   /* recorded as they happen: rid order is time order */
 static const char SQL_R_STORED[] = "SELECT region, org_rid, contrib FROM ind_referral WHERE rid = $1";
-static const char SQL_R_PUT[] = "INSERT OR REPLACE INTO ind_referral(rid, region, org_rid, contrib) VALUES ($1, $2, nullif($3, 0), $4)";
+static const char SQL_R_PUT[] =
+  "INSERT OR REPLACE INTO ind_referral(rid, region, org_rid, contrib) VALUES ($1, $2, nullif($3, 0), $4)";
 static const char SQL_R_DEL[] = "DELETE FROM ind_referral WHERE rid = $1";
 static const char SQL_R_SUM[] =
-  "SELECT coalesce(sum(value), 0) FROM ind_agg WHERE metric = $1 AND level = $2 AND scope = $3 AND period BETWEEN $4 AND $5";
+  "SELECT coalesce(sum(value), 0) FROM ind_agg WHERE metric = $1 AND level = $2 AND scope = $3"
+  " AND period BETWEEN $4 AND $5";
 static const char SQL_R_HIST[] =
-  "SELECT period, value FROM ind_agg WHERE metric = 'ref_wait' AND level = $1 AND scope = $2 AND period BETWEEN $3 AND $4";
+  "SELECT period, value FROM ind_agg WHERE metric = 'ref_wait' AND level = $1 AND scope = $2"
+  " AND period BETWEEN $3 AND $4";
 static const char SQL_R_SCAN_REGION[] = "SELECT contrib FROM ind_referral WHERE region >= $1 AND region < $1 || '~'";
 static const char SQL_R_SCAN_ORG[] = "SELECT contrib FROM ind_referral WHERE org_rid = $1";
 
@@ -237,8 +240,8 @@ static void add_blob(const void *blob, int bytes, enum ind_metric metric, int fi
   }
 }
 
-jk_status indicator_store_referral_flow(struct db *db, int level, const char *scope, int64_t org_rid, enum ind_metric metric,
-                                        int first, int last, int64_t *sum, int64_t *hist)
+jk_status indicator_store_referral_flow(struct db *db, int level, const char *scope, int64_t org_rid,
+                                        enum ind_metric metric, int first, int last, int64_t *sum, int64_t *hist)
 {
   *sum = 0;
   if (hist) memset(hist, 0, IND_WAIT_BUCKETS * sizeof *hist);

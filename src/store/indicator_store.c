@@ -307,8 +307,6 @@ static jk_status collect_spans(struct db *db, int64_t rid, struct spans *plans, 
   return res != JK_OK ? res : rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
 
-
-/* The client's facts computed from the raw tables. */
 struct flags { struct day_flag *v; size_t n, cap; };
 
 /* Dated flags (date, yes) of a statement bound to the client: follow-ups, surveys. */
@@ -338,6 +336,7 @@ static jk_status collect_flags(struct db *db, const char *sql, int64_t rid, stru
   return res != JK_OK ? res : rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
 
+/* The client's facts computed from the raw tables. */
 static jk_status client_compute(struct db *db, const struct defs *defs, int64_t rid, struct client_now *out)
 {
   memset(out, 0, sizeof *out);

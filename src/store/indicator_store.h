@@ -67,8 +67,8 @@ jk_status indicator_store_svc(struct db *db, int level, const char *scope, int f
 /* A referral flow (ref_*, out_*) summed over months first..last: counties and above (org_rid 0,
  * level ≤ 3) from the aggregates, a township, a village (scope = its code) or an institution
  * from its referrals; hist (IND_WAIT_BUCKETS values, may be NULL) gets ref_wait by bucket. */
-jk_status indicator_store_referral_flow(struct db *db, int level, const char *scope, int64_t org_rid, enum ind_metric metric,
-                                        int first, int last, int64_t *sum, int64_t *hist);
+jk_status indicator_store_referral_flow(struct db *db, int level, const char *scope, int64_t org_rid,
+                                        enum ind_metric metric, int first, int last, int64_t *sum, int64_t *hist);
 
 /* Places of the rehab institutions within `prefix` (or of one, org_rid ≠ 0) and the clients they
  * serve now. */
