@@ -29,13 +29,14 @@ static const char SQL_SERVICES[] =
 /* Assessments and plans are versioned (a correction is the next version of its series): in
  * (client, series, version) order the last row of each series is the one in force. Both scans
  * read an index only (migration 6). */
+/* kind: 1 a comprehensive assessment (intake, periodic); 2 a satisfaction survey, 3 a satisfied
+ * one; 4 a follow-up visit, 5 one that found the client on medication or in hospital; 0 other.
+ * The answers are read (from the table) for follow-ups only: the rest comes from the index. */
 static const char SQL_ASSESS[] =
   "SELECT client_rid, date, series, CASE WHEN instrument IN ('intake', 'periodic') THEN 1"
-  " WHEN instrument = 'satisfaction' THEN 2 + (band = 'satisfied') ELSE 0 END FROM assessment"
-  " WHERE client_rid >= $1 AND client_rid < $2 ORDER BY client_rid, series, version";
-static const char SQL_FOLLOWUPS[] =
-  "SELECT client_rid, date, series, " IND_FOLLOWUP_VISITED ", " IND_FOLLOWUP_MEDICATED " FROM assessment"
-  " WHERE client_rid >= $1 AND client_rid < $2 AND instrument = 'followup' ORDER BY client_rid, series, version";
+  " WHEN instrument = 'satisfaction' THEN 2 + (band = 'satisfied')"
+  " WHEN instrument = 'followup' AND " IND_FOLLOWUP_VISITED " THEN 4 + " IND_FOLLOWUP_MEDICATED " ELSE 0 END"
+  " FROM assessment WHERE client_rid >= $1 AND client_rid < $2 ORDER BY client_rid, series, version";
 static const char SQL_PLANS[] =
   "SELECT client_rid, start_date, series, review_date FROM rehab_plan WHERE client_rid >= $1 AND client_rid < $2"
   " ORDER BY client_rid, series, version";
@@ -197,7 +198,7 @@ static void *grow(struct growable *g)
 }
 
 struct scan {
-  struct cursor clients, services, assess, plans, agree, followups;
+  struct cursor clients, services, assess, plans, agree;
   struct growable days, adays, plan_spans, agree_spans, psych, fus, surveys;
   char series[64];
   bool latest;
@@ -247,28 +248,16 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
   while (res == JK_OK && s->assess.rid == *rid) {
     sqlite3_stmt *a = s->assess.st;
     int64_t d, *p;
-    int kind = sqlite3_column_int(a, 3);   /* 1 comprehensive; 2 a survey, 3 a satisfied one; 0 other */
+    int kind = sqlite3_column_int(a, 3);   /* as in SQL_ASSESS */
     bool dated = kind && ind_day_of(sqlite3_column_text(a, 1), &d);
     if ((res = latest_of_series(&s->assess, *rid, s)) != JK_OK || !s->latest || !dated) continue;
     if (kind == 1) {
       if (!(p = grow(&s->adays))) return JK_EUNAVAIL;
       *p = d;
-    } else {
-      struct day_flag *f = grow(&s->surveys);
+    } else if (kind <= 3 || in->severe) {   /* follow-ups count for severe clients only */
+      struct day_flag *f = grow(kind <= 3 ? &s->surveys : &s->fus);
       if (!f) return JK_EUNAVAIL;
-      *f = (struct day_flag){d, kind == 3};
-    }
-  }
-  while (res == JK_OK && s->followups.rid < *rid) res = cursor_next(&s->followups);
-  while (res == JK_OK && s->followups.rid == *rid) {
-    sqlite3_stmt *a = s->followups.st;
-    struct day_flag f = {0, sqlite3_column_int(a, 4) != 0};
-    bool counts = sqlite3_column_int(a, 3) != 0 && ind_day_of(sqlite3_column_text(a, 1), &f.day);
-    if ((res = latest_of_series(&s->followups, *rid, s)) != JK_OK || !s->latest) continue;
-    if (counts && in->severe) {
-      struct day_flag *p = grow(&s->fus);
-      if (!p) return JK_EUNAVAIL;
-      *p = f;
+      *f = (struct day_flag){d, kind == 3 || kind == 5};
     }
   }
   while (res == JK_OK && s->plans.rid < *rid) res = cursor_next(&s->plans);
@@ -384,8 +373,8 @@ static jk_status read_clients(struct db *db, struct reader *me)
                    .fus.size = sizeof(struct day_flag), .surveys.size = sizeof(struct day_flag)};
   struct item *it = malloc(sizeof *it);
   jk_status st = it ? JK_OK : JK_EUNAVAIL;
-  static const char *const sql[] = {SQL_CLIENTS, SQL_SERVICES, SQL_ASSESS, SQL_PLANS, SQL_AGREE, SQL_FOLLOWUPS};
-  struct cursor *cs[] = {&s.clients, &s.services, &s.assess, &s.plans, &s.agree, &s.followups};
+  static const char *const sql[] = {SQL_CLIENTS, SQL_SERVICES, SQL_ASSESS, SQL_PLANS, SQL_AGREE};
+  struct cursor *cs[] = {&s.clients, &s.services, &s.assess, &s.plans, &s.agree};
   for (size_t i = 0; st == JK_OK && i < sizeof cs / sizeof cs[0]; i++) st = cursor_open(db, sql[i], me->lo, me->hi, cs[i]);
   while (st == JK_OK) {
     struct client_inputs in;
@@ -396,9 +385,9 @@ static jk_status read_clients(struct db *db, struct reader *me)
     while (me->head - me->tail == RING && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
     bool stop = p->stop;
     if (!stop) {
+      if (me->head == me->tail) pthread_cond_broadcast(&p->cv);   /* the consumer waits only on empty rings */
       me->ring[me->head % RING] = *it;
       me->head++;
-      pthread_cond_broadcast(&p->cv);
     }
     pthread_mutex_unlock(&p->mu);
     if (stop) break;
@@ -473,9 +462,11 @@ static jk_status clients_pass(struct db *db, const struct defs *defs, struct cou
   for (int turn = 0; st == JK_OK;) {
     size_t n = 0;
     pthread_mutex_lock(&p->mu);
+    bool was_full = false;
     for (;;) {
       for (int k = 0; k < 2 && !n; k++, turn ^= 1) {   /* take from each in turn */
         struct reader *r = &p->r[turn];
+        was_full |= r->head - r->tail == RING;
         while (n < 64 && r->head != r->tail) batch[n++] = r->ring[r->tail++ % RING];
       }
       if (n) break;
@@ -483,7 +474,7 @@ static jk_status clients_pass(struct db *db, const struct defs *defs, struct cou
       if (p->r[0].done && p->r[1].done) break;
       pthread_cond_wait(&p->cv, &p->mu);
     }
-    if (n) pthread_cond_broadcast(&p->cv);
+    if (was_full) pthread_cond_broadcast(&p->cv);   /* a reader waits only on a full ring */
     for (int k = 0; k < 2; k++)
       if (p->r[k].done && p->r[k].st != JK_OK) st = p->r[k].st;
     pthread_mutex_unlock(&p->mu);
