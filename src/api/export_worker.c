@@ -186,6 +186,14 @@ static void extract_row_cb(void *ctx, const struct extract_row *row)
   }
 }
 
+static void count_row_cb(void *ctx, const struct extract_row *row)
+{
+  struct run *r = ctx;
+  if (r->abort) return;
+  if (atomic_load(&W.stop)) return stop_reading(r, 0);
+  extract_count(&r->ex, row);
+}
+
 static json_t *extract_head(struct run *r)
 {
   const char *scope = r->q.region && *r->q.region ? region_name(&r->fr, r->q.region) : "全国";
@@ -216,12 +224,17 @@ static jk_status run_extract(struct run *r)
   }
   json_decref(head);
   int64_t n = 0;
-  if (st == JK_OK)
+  if (st == JK_OK && !(r->ex.classes = cell_counts_new())) st = JK_EUNAVAIL;
+  if (st == JK_OK)   /* first the combinations (small cells), then the rows */
+    st = indicator_store_extract(W.rd, r->q.region, r->q.first, r->q.last, r->total + 1000000, count_row_cb, r, &n);
+  if (st == JK_OK && !r->abort)
     st = indicator_store_extract(W.rd, r->q.region, r->q.first, r->q.last, r->total + 1000000, extract_row_cb, r, &n);
+  cell_counts_free(r->ex.classes);
+  r->ex.classes = 0;
   if (r->abort) return r->wst != JK_OK ? r->wst : JK_ECONFLICT;
   if (st != JK_OK) return st;
   if (r->csv) return csv_flush(r);
-  xlsx_note(r->x, "编号为不可逆的加密散列；不含姓名、身份证号、联系方式、地址与出生日期；年龄按期末分段，住址只到县级。");
+  xlsx_note(r->x, EXTRACT_NOTE);
   return JK_OK;
 }
 

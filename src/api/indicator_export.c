@@ -173,17 +173,21 @@ void api_indicators_extract(struct req *r)
   if (st != JK_OK) return reply_err(r, st, 0);
   if (n > EXTRACT_ROWS)
     return reply_fail(r, JK_ERULE, "too_large", "超过 20 万名康复对象，请按地市或县分别提取", "region");
-  struct extract_ctx x = {.r = r, .q = &q, .cap = (int)n};
+  struct extract_ctx x = {.r = r, .q = &q, .cap = (int)n, .classes = cell_counts_new()};
   x.cells = arena_alloc(r->a, (size_t)(n ? n : 1) * EXTRACT_COLS * sizeof *x.cells);
-  if ((st = indicator_store_extract(r->db, q.region, q.first, q.last, n, extract_line, &x, &n)) != JK_OK)
-    return reply_err(r, st, 0);
+  int64_t counted = 0;
+  st = x.classes ? JK_OK : JK_EUNAVAIL;   /* first the combinations (small cells), then the rows */
+  if (st == JK_OK) st = indicator_store_extract(r->db, q.region, q.first, q.last, n, extract_count, &x, &counted);
+  if (st == JK_OK) st = indicator_store_extract(r->db, q.region, q.first, q.last, n, extract_line, &x, &n);
+  cell_counts_free(x.classes);
+  if (st != JK_OK) return reply_err(r, st, 0);
   json_t *head = json_pack("{s:{s:s},s:{s:s,s:s,s:I},s:s}", "scope", "name", *q.region ? region_name(r, q.region) : "全国",
                            "period", "from", q.from, "to", q.to, "months", (json_int_t)(q.last - q.first + 1), "as_of",
                            iso_time(r, clock_now_ms()));
-  struct table t = {"个案数据", "康复对象个案数据（去标识化）", extract_cols, EXTRACT_COLS, x.n, x.cells,
-                    "编号为不可逆的加密散列；不含姓名、身份证号、联系方式、地址与出生日期；年龄按期末分段，住址只到县级。"};
-  audit_note(r, "export", "indicator_extract", q.region, "ok", arena_printf(r->a, "%s..%s %d rows %s", q.from, q.to, x.n,
-                                                                             csv ? "csv" : "xlsx"));
+  struct table t = {"个案数据", "康复对象个案数据（去标识化）", extract_cols, EXTRACT_COLS, x.n, x.cells, EXTRACT_NOTE};
+  audit_note(r, "export", "indicator_extract", q.region, "ok",
+             arena_printf(r->a, "%s..%s %d rows (%lld withheld) %s", q.from, q.to, x.n, (long long)x.withheld,
+                          csv ? "csv" : "xlsx"));
   if (csv) send_csv(r, file_base(r, head, "个案数据"), &t);
   else send_xlsx(r, file_base(r, head, "个案数据"), head, &t, 1);
   json_decref(head);

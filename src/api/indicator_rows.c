@@ -198,10 +198,128 @@ static const char *county_name(struct extract_ctx *x, const char *code)
   return x->names[k].name;
 }
 
+static int age_band_index(int age)
+{
+  return age < 0 ? -1 : age < 18 ? 0 : age >= 70 ? 6 : (age - 10) / 10;
+}
+
 static const char *age_band(int age)
 {
   static const char *const bands[] = {"18岁以下", "18-29岁", "30-39岁", "40-49岁", "50-59岁", "60-69岁", "70岁及以上"};
-  return age < 0 ? 0 : bands[age < 18 ? 0 : age >= 70 ? 6 : (age - 10) / 10];
+  int i = age_band_index(age);
+  return i < 0 ? 0 : bands[i];
+}
+
+/* The row's age at the period's end (-1 unknown). */
+static int row_age(const struct extract_ctx *x, const struct extract_row *row)
+{
+  struct jk_date birth;
+  if (!row->birth_date || !date_parse(row->birth_date, &birth)) return -1;
+  return date_age(birth, date_from_days(ind_month_last_day(x->q->last)));
+}
+
+/* ---- small cells: exact keys in an open-addressing table (memory of its own: the worker
+ * renews its arena while it writes) ---- */
+
+struct cell_counts {
+  struct { uint64_t h; uint32_t n, off; } *v;
+  size_t cap, used;
+  char *pool;
+  size_t pool_len, pool_cap;
+  bool failed;                   /* out of memory: then every row is withheld */
+};
+
+struct cell_counts *cell_counts_new(void)
+{
+  struct cell_counts *c = calloc(1, sizeof *c);
+  if (c && !(c->v = calloc(c->cap = 1024, sizeof *c->v))) {
+    free(c);
+    return 0;
+  }
+  return c;
+}
+
+void cell_counts_free(struct cell_counts *c)
+{
+  if (!c) return;
+  free(c->v);
+  free(c->pool);
+  free(c);
+}
+
+static uint64_t fnv(const char *s)
+{
+  uint64_t h = UINT64_C(1469598103934665603);
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+  return h | 1;   /* 0 marks an empty slot */
+}
+
+/* The slot of `key` (h = fnv(key)): its own, or the empty one where it would go. */
+static size_t cell_slot(const struct cell_counts *c, const char *key, uint64_t h)
+{
+  size_t i = (size_t)h & (c->cap - 1);
+  while (c->v[i].h && (c->v[i].h != h || strcmp(c->pool + c->v[i].off, key))) i = (i + 1) & (c->cap - 1);
+  return i;
+}
+
+static bool cell_grow(struct cell_counts *c)
+{
+  struct cell_counts g = *c;
+  g.cap = c->cap * 2;
+  if (!(g.v = calloc(g.cap, sizeof *g.v))) return false;
+  for (size_t i = 0; i < c->cap; i++)
+    if (c->v[i].h) g.v[cell_slot(&g, c->pool + c->v[i].off, c->v[i].h)] = c->v[i];
+  free(c->v);
+  *c = g;
+  return true;
+}
+
+static void cell_add(struct cell_counts *c, const char *key)
+{
+  if (c->failed) return;
+  if ((c->used + 1) * 2 > c->cap && !cell_grow(c)) return (void)(c->failed = true);
+  uint64_t h = fnv(key);
+  size_t i = cell_slot(c, key, h);
+  if (c->v[i].h) {
+    c->v[i].n++;
+    return;
+  }
+  size_t len = strlen(key) + 1;
+  if (c->pool_len + len > c->pool_cap) {
+    size_t cap = c->pool_cap ? c->pool_cap * 2 : 4096;
+    char *p = realloc(c->pool, cap);
+    if (!p) return (void)(c->failed = true);
+    c->pool = p;
+    c->pool_cap = cap;
+  }
+  memcpy(c->pool + c->pool_len, key, len);
+  c->v[i].h = h;
+  c->v[i].n = 1;
+  c->v[i].off = (uint32_t)c->pool_len;
+  c->pool_len += len;
+  c->used++;
+}
+
+static uint32_t cell_count(const struct cell_counts *c, const char *key)
+{
+  if (c->failed) return 0;
+  size_t i = cell_slot(c, key, fnv(key));
+  return c->v[i].h ? c->v[i].n : 0;
+}
+
+/* The combination a row is counted in. */
+static void row_class(const struct extract_ctx *x, const struct extract_row *row, char out[64])
+{
+  snprintf(out, 64, "%.6s|%d|%d|%.3s|%d|%d", row->region ? row->region : "", row->sex, age_band_index(row_age(x, row)),
+           row->diagnosis ? row->diagnosis : "", row->disability_category, row->disability_grade);
+}
+
+void extract_count(void *ctx, const struct extract_row *row)
+{
+  struct extract_ctx *x = ctx;
+  char key[64];
+  row_class(x, row, key);
+  cell_add(x->classes, key);
 }
 
 void extract_line(void *ctx, const struct extract_row *row)
@@ -216,9 +334,7 @@ void extract_line(void *ctx, const struct extract_row *row)
   sodium_bin2hex(hex, sizeof hex, h, sizeof h);
   c[0] = arena_printf(r->a, "%.16s", hex);
   c[1] = row->sex == 1 ? "男" : row->sex == 2 ? "女" : 0;
-  struct jk_date birth;
-  c[2] = row->birth_date && date_parse(row->birth_date, &birth)
-           ? age_band(date_age(birth, date_from_days(ind_month_last_day(x->q->last)))) : 0;
+  c[2] = age_band(row_age(x, row));
   char county[7];
   snprintf(county, sizeof county, "%.6s", row->region ? row->region : "");
   c[3] = arena_strdup(r->a, county);
@@ -242,4 +358,10 @@ void extract_line(void *ctx, const struct extract_row *row)
   c[14] = arena_printf(r->a, "%d", served);
   c[15] = arena_printf(r->a, "%d", std);
   c[16] = client_standardized(f, x->q->first, x->q->last) ? "是" : "否";
+  char key[64];
+  if (x->classes) row_class(x, row, key);
+  if (x->classes && cell_count(x->classes, key) < EXTRACT_MIN_CELL) {
+    c[2] = c[5] = c[7] = c[8] = c[10] = "*";
+    x->withheld++;
+  }
 }

@@ -45,6 +45,7 @@ jk_status report_tables(struct req *r, const struct ind_query *q, struct table *
  * address or birth date leaves: age in bands at the period's end, residence at county level,
  * the diagnosis as its ICD-10 category. */
 
+struct cell_counts;
 struct extract_ctx {
   struct req *r;
   const struct ind_query *q;
@@ -52,7 +53,23 @@ struct extract_ctx {
   int n, cap;
   struct { char code[13]; const char *name; } names[64];
   int nnames;
+  struct cell_counts *classes;   /* from the first pass (extract_count); NULL: nothing withheld */
+  int64_t withheld;              /* rows whose small class was withheld */
 };
+
+/* Small cells: a row whose combination of county, sex, age band, diagnosis category and
+ * disability category and grade is shared by fewer than EXTRACT_MIN_CELL rows of the extract
+ * has its age band, diagnosis, disability and institution withheld ("*"), so that nobody can be
+ * picked out by what a neighbour knows of them. The first pass counts the combinations. */
+#define EXTRACT_MIN_CELL 5
+#define EXTRACT_NOTE \
+  "编号为不可逆的加密散列；不含姓名、身份证号、联系方式、地址与出生日期；年龄按期末分段，住址只到县级；" \
+  "同一县（市、区）、性别、年龄段、诊断类别与残疾情况不足 5 人的，其年龄段、诊断、残疾与服务机构以 * 代替。"
+struct cell_counts *cell_counts_new(void);
+void cell_counts_free(struct cell_counts *c);
+/* The indicator_store_extract callback of the first pass: counts the row's combination in
+ * x->classes (false-free: exact keys). */
+void extract_count(void *ctx, const struct extract_row *row);
 
 #define EXTRACT_COLS 17
 extern const struct xlsx_col extract_cols[EXTRACT_COLS];

@@ -29,7 +29,7 @@ const months = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => `20
 
 async function inService(label) {
   const body = {
-    client: { name: uniqueName(), id_number: makeIdNumber({ region: '510421', birth: '1980-03-03' }), residence_region: '510421', diagnosis: 'F20.0' },
+    client: { name: uniqueName(), id_number: makeIdNumber({ region: '510421', birth: '1980-03-03', sex: 'female' }), residence_region: '510421', diagnosis: 'F20.0' },
     source: 'hospital', need: { functions: ['day_care'] },
     consent: { client_agreed: true, guardian_agreed: true, guardian_name: '王父', signed_on: '2025-01-10' },
     assessment: { date: '2025-01-10', risk_level: 0, summary: '病情稳定' },
@@ -263,6 +263,13 @@ describe('the evaluators\' de-identified extract', () => {
     const again = await evaluator.get('/api/v1/indicators/extract?region=510421&from=2025-01-01&to=2025-06-30&format=csv');
     const ids = (t) => t.raw.subarray(3).toString('utf8').trim().split('\r\n').slice(1).map((l) => l.split(',')[0]).sort();
     assert.deepEqual(ids(again), ids(x), 'the same pseudonym for the same person in every extract');
+    // small cells: after E left, four women of one age band and diagnosis in the county are too
+    // few to show what singles them out
+    const h2 = await evaluator.get('/api/v1/indicators/extract?region=510421&from=2025-07-01&to=2025-12-31&format=csv');
+    const h2rows = h2.raw.subarray(3).toString('utf8').trim().split('\r\n').slice(1).map((l) => l.split(','));
+    assert.equal(h2rows.length, 4);
+    for (const r of h2rows) assert.deepEqual([r[1], r[2], r[3], r[5], r[7], r[8], r[10]], ['女', '*', '510421', '*', '*', '*', '*']);
+    assert.ok(h2.raw.toString('utf8').length > 0 && sql("SELECT detail FROM audit WHERE object_type = 'indicator_extract' ORDER BY seq DESC LIMIT 1").includes('4 withheld'));
     const xl = await official.get('/api/v1/indicators/extract?region=510421&from=2025-01-01&to=2025-12-31');
     expectStatus(xl, 200);
     assert.ok(zipEntry(xl.raw, 'xl/worksheets/sheet1.xml').includes('去标识化'));
