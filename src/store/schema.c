@@ -303,10 +303,12 @@ static const char *const migrations[] = {
 
   /* 6: client figures are kept down to counties only (townships and institutions are answered
    * from the facts, domain/indicator.h ind_metric_levels), a client in service now by its
-   * institution only, and the severe clients' "served" not at all. */
-  "DELETE FROM ind_agg WHERE metric IN ('reg', 'exit', 'std', 'served', 'severe_reg', 'severe_exit', 'severe_std')"
+   * institution only. What stays is exactly what the new code counts for an unchanged subject,
+   * so that folding a marked but unchanged subject moves nothing. */
+  "DELETE FROM ind_agg WHERE metric IN ('reg', 'exit', 'std', 'served', 'severe_reg', 'severe_exit', 'severe_std',"
+  "  'severe_served')"
   "  AND level > 3;"
-  "DELETE FROM ind_agg WHERE metric = 'severe_served' OR (metric = 'in_service' AND level <> 9);"
+  "DELETE FROM ind_agg WHERE metric = 'in_service' AND level <> 9;"
   /* the rebuild reads assessments and plans in (client, series, version) order from these alone */
   "CREATE INDEX assessment_series_ind ON assessment(client_rid, series, version, instrument, date, band);"
   "CREATE INDEX rehab_plan_series_ind ON rehab_plan(client_rid, series, version, start_date, review_date);"
@@ -317,7 +319,7 @@ static const char *const migrations[] = {
   "ALTER TABLE ind_client ADD COLUMN psych BLOB;"
   "ALTER TABLE ind_client ADD COLUMN sat BLOB;"
   "ALTER TABLE ind_client ADD COLUMN sat_ok BLOB;"
-  "INSERT OR IGNORE INTO ind_dirty SELECT 1, rid FROM client WHERE severe = 1"
+  "INSERT OR IGNORE INTO ind_dirty SELECT 1, rid FROM client WHERE severe <> 0"
   "  OR rid IN (SELECT client_rid FROM assessment WHERE instrument = 'satisfaction');"
   /* kind 3: a referral (timeliness, waits, outcomes). Its contributions are kept as they are
    * (8 bytes each, domain/indicator.h contrib_encode): its region is the referral's, its
