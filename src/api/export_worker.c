@@ -352,7 +352,7 @@ static void run_one(struct export_job *job, struct arena *ja)
   r->job = *job;
   r->ja = ja;
   r->fd = -1;
-  r->fr = (struct req){.app = W.app, .a = arena_new(), .db = W.rd, .method = "GET", .path = "/export-job"};
+  r->fr = (struct req){.app = W.app, .a = arena_new(), .db = W.rd, .method = "GET", .path = "/export-job", .resp_fd = -1};
   snprintf(r->fr.request_id, sizeof r->fr.request_id, "job");
   buf_init(&r->b, CSV_FLUSH * 4);
   jk_status st = run_job(r);

@@ -14,6 +14,7 @@
 #include "api/common.h"
 #include "api/handlers.h"
 #include "api/indicators.h"
+#include "api/export_jobs.h"
 #include "api/indicator_rows.h"
 #include "api/app.h"
 #include "base/arena.h"
@@ -129,35 +130,18 @@ void api_indicators_report(struct req *r)
 {
   struct ind_query q;
   if (!ind_params(r, &q)) return;
-  const struct indicator_def *std = indicator_find("standardized_service_rate"), *cov = indicator_find("county_coverage");
-  jk_status st = JK_OK;
-  json_t *parts[5] = {0};
-  int n = 0;
-  struct table t[6];
-  parts[n] = ind_all(r, &q, &st);
-  if (parts[n]) summary_table(r, parts[n++], &t[0]);
-  int nt = 1;
-  struct { const struct indicator_def *d; const char *by; const char *sheet; bool want; } more[] = {
-    {std, "child", "规范服务率-下级地区", q.level != IND_LEVEL_ORG && q.level < 5},
-    {cov, "child", "县区覆盖-下级地区", q.level != IND_LEVEL_ORG && q.level < 3},
-    {std, "organization", "规范服务率-机构", q.level != IND_LEVEL_ORG && q.level >= 2},
-    {std, "month", "规范服务率-月度", true},
-  };
-  for (size_t i = 0; st == JK_OK && parts[0] && i < sizeof more / sizeof more[0]; i++) {
-    if (!more[i].want) continue;
-    if (!(parts[n] = ind_one(r, &q, more[i].d, more[i].by, &st))) break;
-    rows_table(r, parts[n++], more[i].by, &t[nt]);
-    t[nt++].sheet = more[i].sheet;
-  }
-  if (st == JK_OK && parts[0]) {
-    definitions_table(r, parts[0], &t[nt++]);
+  struct table t[REPORT_MAX_SHEETS];
+  json_t *parts[REPORT_MAX_SHEETS] = {0};
+  int nt = 0, np = 0;
+  jk_status st = report_tables(r, &q, t, &nt, parts, &np);   /* the same sheets as the export job's */
+  if (st == JK_OK) {
     audit_note(r, "export", "indicator", 0, "ok", arena_printf(r->a, "report %s %s..%s", q.region ? q.region : q.org.id,
                                                                  q.from, q.to));
     send_xlsx(r, file_base(r, parts[0], "精康统计报告"), parts[0], t, nt);
   } else {
-    reply_err(r, st != JK_OK ? st : JK_EINTERNAL, 0);
+    reply_err(r, st, 0);
   }
-  for (int i = 0; i < n; i++) json_decref(parts[i]);
+  for (int i = 0; i < np; i++) json_decref(parts[i]);
 }
 
 void api_indicators_extract(struct req *r)
@@ -165,7 +149,7 @@ void api_indicators_extract(struct req *r)
   struct ind_query q;
   bool csv;
   if (!format_param(r, &csv) || !ind_params(r, &q)) return;
-  struct policy_object po = {.kind = OBJ_INDICATOR, .region = q.region ? q.region : q.org.region, .op = "extract"};
+  struct policy_object po = export_policy_object(EXPORT_KIND_EXTRACT, &q);
   if (!allowed(r, ACT_READ, &po, "indicator_extract", po.region)) return;
   if (q.level == IND_LEVEL_ORG) return (void)bad_field(r, "organization", "个案数据按地区提取，请指定 region");
   int64_t n = 0;
