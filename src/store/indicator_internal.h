@@ -17,6 +17,11 @@ const struct std_definition *ind_def_for(const struct defs *defs, const char *re
 bool ind_day_of(const unsigned char *text, int64_t *out);
 int64_t ind_day_of_ms(int64_t ms);
 
+/* A growing array of `size`-byte items (free(v) when done). */
+struct ind_vec { void *v; size_t n, cap, size; };
+/* Room for one more item at the end (uninitialized); NULL on out of memory. */
+void *ind_vec_push(struct ind_vec *g);
+
 /* Which services are psychological or family support, and what of a follow-up counts (SQL
  * fragments over service_attendance.type and assessment.answers). */
 #define IND_PSYCH_TYPES "('counselling', 'family_support', 'family_peer')"

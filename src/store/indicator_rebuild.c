@@ -183,23 +183,9 @@ static jk_status cursor_next(struct cursor *c)
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
 
-struct growable { void *v; size_t n, cap, size; };
-
-static void *grow(struct growable *g)
-{
-  if (g->n == g->cap) {
-    size_t cap = g->cap ? g->cap * 2 : 64;
-    void *v = realloc(g->v, cap * g->size);
-    if (!v) return 0;
-    g->v = v;
-    g->cap = cap;
-  }
-  return (char *)g->v + g->size * g->n++;
-}
-
 struct scan {
   struct cursor clients, services, assess, plans, agree;
-  struct growable days, adays, plan_spans, agree_spans, psych, fus, surveys;
+  struct ind_vec days, adays, plan_spans, agree_spans, psych, fus, surveys;
   char series[64];
   bool latest;
 };
@@ -235,10 +221,10 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
   while (res == JK_OK && s->services.rid == *rid) {
     int64_t d, *p;
     if (ind_day_of(sqlite3_column_text(s->services.st, 1), &d)) {
-      if (!(p = grow(&s->days))) return JK_EUNAVAIL;
+      if (!(p = ind_vec_push(&s->days))) return JK_EUNAVAIL;
       *p = d;
       if (sqlite3_column_int(s->services.st, 2) && in->severe) {
-        if (!(p = grow(&s->psych))) return JK_EUNAVAIL;
+        if (!(p = ind_vec_push(&s->psych))) return JK_EUNAVAIL;
         *p = d;
       }
     }
@@ -252,10 +238,10 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
     bool dated = kind && ind_day_of(sqlite3_column_text(a, 1), &d);
     if ((res = latest_of_series(&s->assess, *rid, s)) != JK_OK || !s->latest || !dated) continue;
     if (kind == 1) {
-      if (!(p = grow(&s->adays))) return JK_EUNAVAIL;
+      if (!(p = ind_vec_push(&s->adays))) return JK_EUNAVAIL;
       *p = d;
     } else if (kind <= 3 || in->severe) {   /* follow-ups count for severe clients only */
-      struct day_flag *f = grow(kind <= 3 ? &s->surveys : &s->fus);
+      struct day_flag *f = ind_vec_push(kind <= 3 ? &s->surveys : &s->fus);
       if (!f) return JK_EUNAVAIL;
       *f = (struct day_flag){d, kind == 3 || kind == 5};
     }
@@ -266,7 +252,7 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
     bool counts = ind_day_of(sqlite3_column_text(s->plans.st, 1), &sp.from) && ind_day_of(sqlite3_column_text(s->plans.st, 3), &sp.to);
     if ((res = latest_of_series(&s->plans, *rid, s)) != JK_OK || !s->latest) continue;
     if (counts) {
-      if (!(p = grow(&s->plan_spans))) return JK_EUNAVAIL;
+      if (!(p = ind_vec_push(&s->plan_spans))) return JK_EUNAVAIL;
       *p = sp;
     }
   }
@@ -275,7 +261,7 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
     sqlite3_stmt *a = s->agree.st;
     int64_t consent, agreement;
     if (ind_day_of(sqlite3_column_text(a, 1), &consent) && ind_day_of(sqlite3_column_text(a, 2), &agreement)) {
-      struct day_span *p = grow(&s->agree_spans);
+      struct day_span *p = ind_vec_push(&s->agree_spans);
       if (!p) return JK_EUNAVAIL;
       *p = (struct day_span){consent > agreement ? consent : agreement, INT64_MAX};
       if (sqlite3_column_type(a, 3) != SQLITE_NULL) p->to = ind_day_of_ms(sqlite3_column_int64(a, 3));

@@ -221,33 +221,16 @@ jk_status ind_move(struct db *db, int table, const struct scopes *os, const stru
 
 /* ---- a client ---- */
 
-struct days { int64_t *v; size_t n, cap; };
-struct spans { struct day_span *v; size_t n, cap; };
-
-static bool days_push(struct days *d, int64_t x)
+void *ind_vec_push(struct ind_vec *g)
 {
-  if (d->n == d->cap) {
-    size_t cap = d->cap ? d->cap * 2 : 64;
-    int64_t *v = realloc(d->v, cap * sizeof *v);
-    if (!v) return false;
-    d->v = v;
-    d->cap = cap;
+  if (g->n == g->cap) {
+    size_t cap = g->cap ? g->cap * 2 : 64;
+    void *v = realloc(g->v, cap * g->size);
+    if (!v) return 0;
+    g->v = v;
+    g->cap = cap;
   }
-  d->v[d->n++] = x;
-  return true;
-}
-
-static bool spans_push(struct spans *d, struct day_span x)
-{
-  if (d->n == d->cap) {
-    size_t cap = d->cap ? d->cap * 2 : 8;
-    struct day_span *v = realloc(d->v, cap * sizeof *v);
-    if (!v) return false;
-    d->v = v;
-    d->cap = cap;
-  }
-  d->v[d->n++] = x;
-  return true;
+  return (char *)g->v + g->size * g->n++;
 }
 
 bool ind_day_of(const unsigned char *text, int64_t *out)
@@ -261,7 +244,7 @@ bool ind_day_of(const unsigned char *text, int64_t *out)
 int64_t ind_day_of_ms(int64_t ms) { return date_to_days(date_from_ms(ms)); }
 
 /* One column of dates (col 0) of a statement bound to the client. */
-static jk_status collect_days(struct db *db, const char *sql, int64_t rid, struct days *out)
+static jk_status collect_days(struct db *db, const char *sql, int64_t rid, struct ind_vec *out)
 {
   sqlite3_stmt *st = db_prepare(db, sql);
   if (!st) return JK_EINTERNAL;
@@ -269,17 +252,19 @@ static jk_status collect_days(struct db *db, const char *sql, int64_t rid, struc
   int rc;
   jk_status res = JK_OK;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t d;
-    if (ind_day_of(sqlite3_column_text(st, 0), &d) && !days_push(out, d)) {
+    int64_t d, *p;
+    if (!ind_day_of(sqlite3_column_text(st, 0), &d)) continue;
+    if (!(p = ind_vec_push(out))) {
       res = JK_EUNAVAIL;
       break;
     }
+    *p = d;
   }
   db_done(st);
   return res != JK_OK ? res : rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
 
-static jk_status collect_spans(struct db *db, int64_t rid, struct spans *plans, struct spans *agreements)
+static jk_status collect_spans(struct db *db, int64_t rid, struct ind_vec *plans, struct ind_vec *agreements)
 {
   sqlite3_stmt *st = db_prepare(db, SQL_C_PLANS);
   if (!st) return JK_EINTERNAL;
@@ -287,10 +272,10 @@ static jk_status collect_spans(struct db *db, int64_t rid, struct spans *plans, 
   int rc;
   jk_status res = JK_OK;
   while (res == JK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    struct day_span s;
-    if (ind_day_of(sqlite3_column_text(st, 0), &s.from) && ind_day_of(sqlite3_column_text(st, 1), &s.to) &&
-        !spans_push(plans, s))
-      res = JK_EUNAVAIL;
+    struct day_span s, *p;
+    if (!ind_day_of(sqlite3_column_text(st, 0), &s.from) || !ind_day_of(sqlite3_column_text(st, 1), &s.to)) continue;
+    if ((p = ind_vec_push(plans))) *p = s;
+    else res = JK_EUNAVAIL;
   }
   db_done(st);
   if (res != JK_OK || rc != SQLITE_DONE) return res != JK_OK ? res : db_status(rc);
@@ -301,16 +286,16 @@ static jk_status collect_spans(struct db *db, int64_t rid, struct spans *plans, 
     if (!ind_day_of(sqlite3_column_text(st, 0), &consent) || !ind_day_of(sqlite3_column_text(st, 1), &agreement)) continue;
     struct day_span s = {consent > agreement ? consent : agreement, INT64_MAX};
     if (sqlite3_column_type(st, 2) != SQLITE_NULL) s.to = ind_day_of_ms(sqlite3_column_int64(st, 2));
-    if (!spans_push(agreements, s)) res = JK_EUNAVAIL;
+    struct day_span *p = ind_vec_push(agreements);
+    if (p) *p = s;
+    else res = JK_EUNAVAIL;
   }
   db_done(st);
   return res != JK_OK ? res : rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
 
-struct flags { struct day_flag *v; size_t n, cap; };
-
 /* Dated flags (date, yes) of a statement bound to the client: follow-ups, surveys. */
-static jk_status collect_flags(struct db *db, const char *sql, int64_t rid, struct flags *out)
+static jk_status collect_flags(struct db *db, const char *sql, int64_t rid, struct ind_vec *out)
 {
   sqlite3_stmt *st = db_prepare(db, sql);
   if (!st) return JK_EINTERNAL;
@@ -319,18 +304,10 @@ static jk_status collect_flags(struct db *db, const char *sql, int64_t rid, stru
   jk_status res = JK_OK;
   while (res == JK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t d;
+    struct day_flag *p;
     if (!ind_day_of(sqlite3_column_text(st, 0), &d)) continue;
-    if (out->n == out->cap) {
-      size_t cap = out->cap ? out->cap * 2 : 16;
-      struct day_flag *v = realloc(out->v, cap * sizeof *v);
-      if (!v) {
-        res = JK_EUNAVAIL;
-        break;
-      }
-      out->v = v;
-      out->cap = cap;
-    }
-    out->v[out->n++] = (struct day_flag){d, sqlite3_column_int(st, 1) != 0};
+    if ((p = ind_vec_push(out))) *p = (struct day_flag){d, sqlite3_column_int(st, 1) != 0};
+    else res = JK_EUNAVAIL;
   }
   db_done(st);
   return res != JK_OK ? res : rc == SQLITE_DONE ? JK_OK : db_status(rc);
@@ -357,9 +334,10 @@ static jk_status client_compute(struct db *db, const struct defs *defs, int64_t 
   db_done(st);
   if (rc == SQLITE_DONE) return JK_OK;   /* deleted */
   if (rc != SQLITE_ROW) return db_status(rc);
-  struct days services = {0}, assessments = {0}, psych = {0};
-  struct spans plans = {0}, agreements = {0};
-  struct flags fus = {0}, surveys = {0};
+  struct ind_vec services = {.size = sizeof(int64_t)}, assessments = {.size = sizeof(int64_t)},
+                 psych = {.size = sizeof(int64_t)}, plans = {.size = sizeof(struct day_span)},
+                 agreements = {.size = sizeof(struct day_span)}, fus = {.size = sizeof(struct day_flag)},
+                 surveys = {.size = sizeof(struct day_flag)};
   jk_status res = collect_days(db, SQL_C_SERVICES, rid, &services);
   if (res == JK_OK) res = collect_days(db, SQL_C_ASSESS, rid, &assessments);
   if (res == JK_OK) res = collect_spans(db, rid, &plans, &agreements);
