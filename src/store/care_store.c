@@ -1,6 +1,7 @@
 /* care_store.c: see care_store.h. Assessments and plans are only ever inserted (the schema's
  * triggers refuse anything else); "current" is the highest version of a series. */
 #include "store/care_store.h"
+#include "store/indicator_internal.h"
 #include "base/arena.h"
 #include <string.h>
 
@@ -62,8 +63,9 @@ jk_status instrument_store_each(struct db *db, void (*fn)(void *ctx, const char 
 
 static const char SQL_ASSESS_INSERT[] =
   "INSERT INTO assessment(id, series, version, client_rid, org_rid, instrument, instrument_version, date, answers,"
-  " score, band, band_label, flags, signatures, next_due, outcome, author_id, author_name, reason, created_at)"
-  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING rid";
+  " score, band, band_label, flags, signatures, next_due, outcome, author_id, author_name, reason, created_at, ind_kind)"
+  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
+  IND_ASSESS_KIND("$6", "$11", "$9") ") RETURNING rid";
 #define ASSESS_COLS                                                                                                  \
   "rid, id, series, version, client_rid, org_rid, instrument, instrument_version, date, answers, score, band,"       \
   " band_label, flags, signatures, next_due, outcome, author_id, author_name, reason, created_at"

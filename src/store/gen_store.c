@@ -1,5 +1,6 @@
 /* gen_store.c: the generators' rows (gen_store.h). */
 #include "store/gen_store.h"
+#include "store/indicator_internal.h"
 #include "base/arena.h"
 #include "sec/crypto.h"
 #include <stdio.h>
@@ -43,11 +44,13 @@ static const char SQL_REFERRAL_EVENT[] =
   " detail) VALUES ($1, $2, $3, $4, $5, 'gen', $6, nullif($7, 0), $8, $9)";
 static const char SQL_ASSESSMENT[] =
   "INSERT INTO assessment(id, series, version, client_rid, org_rid, instrument, instrument_version, date, answers,"
-  " author_id, author_name, created_at) VALUES ($1, $2, 1, $3, nullif($4, 0), $5, 1, $6, '{}', 'gen', '生成数据', $7)";
+  " author_id, author_name, created_at, ind_kind) VALUES ($1, $2, 1, $3, nullif($4, 0), $5, 1, $6, '{}', 'gen', '生成数据', $7, "
+  IND_ASSESS_KIND("$5", "NULL", "'{}'") ")";
 static const char SQL_FORM[] =
   "INSERT INTO assessment(id, series, version, client_rid, org_rid, instrument, instrument_version, date, answers, score,"
-  " band, band_label, flags, next_due, author_id, author_name, created_at)"
-  " VALUES ($1, $1, 1, $2, nullif($3, 0), $4, $5, $6, $7, $8, $9, $10, $11, $12, 'gen', '生成数据', $13)";
+  " band, band_label, flags, next_due, author_id, author_name, created_at, ind_kind)"
+  " VALUES ($1, $1, 1, $2, nullif($3, 0), $4, $5, $6, $7, $8, $9, $10, $11, $12, 'gen', '生成数据', $13, "
+  IND_ASSESS_KIND("$4", "$9", "$7") ")";
 static const char SQL_SEVERE[] = "SELECT rid, severe FROM client WHERE rid BETWEEN $1 AND $2 ORDER BY rid";
 static const char SQL_PLAN[] =
   "INSERT INTO rehab_plan(id, series, version, client_rid, org_rid, start_date, review_date, goals, services,"

@@ -25,9 +25,22 @@ void *ind_vec_push(struct ind_vec *g);
 /* Which services are psychological or family support, and what of a follow-up counts (SQL
  * fragments over service_attendance.type and assessment.answers). */
 #define IND_PSYCH_TYPES "('counselling', 'family_support', 'family_peer')"
-#define IND_FOLLOWUP_VISITED "json_extract(answers, '$.classification') IN (1, 2, 3)"
-#define IND_FOLLOWUP_MEDICATED \
-  "(json_extract(answers, '$.adherence') IN (1, 2) OR json_extract(answers, '$.hospitalization') = 1)"
+#define IND_FOLLOWUP_VISITED_OF(answers) "json_extract(" answers ", '$.classification') IN (1, 2, 3)"
+#define IND_FOLLOWUP_MEDICATED_OF(answers)                                                                         \
+  "(json_extract(" answers ", '$.adherence') IN (1, 2) OR json_extract(" answers ", '$.hospitalization') = 1)"
+#define IND_FOLLOWUP_VISITED IND_FOLLOWUP_VISITED_OF("answers")
+#define IND_FOLLOWUP_MEDICATED IND_FOLLOWUP_MEDICATED_OF("answers")
+/* What an assessment counts as for the indicators (assessment.ind_kind, schema migration 8):
+ * 1 a comprehensive assessment (intake, periodic); 2 a satisfaction survey, 3 a satisfied one;
+ * 4 a follow-up visit, 5 one that found the client on medication or in hospital; 0 other. Every
+ * INSERT INTO assessment sets it with this expression over its own values (SQL text: a column
+ * name or a parameter); a trigger refuses a row whose ind_kind differs (its own copy of the
+ * expression, frozen in the migration), so that the rebuild can read the index alone. */
+#define IND_ASSESS_KIND(instrument, band, answers)                                                                 \
+  "CASE WHEN " instrument " IN ('intake', 'periodic') THEN 1"                                                      \
+  " WHEN " instrument " = 'satisfaction' THEN 2 + coalesce(" band " = 'satisfied', 0)"                             \
+  " WHEN " instrument " = 'followup' AND " IND_FOLLOWUP_VISITED_OF(answers) " THEN 4 + coalesce("                  \
+  IND_FOLLOWUP_MEDICATED_OF(answers) ", 0) ELSE 0 END"
 
 struct client_now {
   bool exists;

@@ -28,15 +28,11 @@ static const char SQL_SERVICES[] =
   " WHERE client_rid >= $1 AND client_rid < $2 AND attended = 1 ORDER BY client_rid";
 /* Assessments and plans are versioned (a correction is the next version of its series): in
  * (client, series, version) order the last row of each series is the one in force. Both scans
- * read an index only (migration 6). */
-/* kind: 1 a comprehensive assessment (intake, periodic); 2 a satisfaction survey, 3 a satisfied
- * one; 4 a follow-up visit, 5 one that found the client on medication or in hospital; 0 other.
- * The answers are read (from the table) for follow-ups only: the rest comes from the index. */
+ * read an index only (migrations 6 and 8); an assessment's kind is its ind_kind
+ * (store/indicator_internal.h IND_ASSESS_KIND). */
 static const char SQL_ASSESS[] =
-  "SELECT client_rid, date, series, CASE WHEN instrument IN ('intake', 'periodic') THEN 1"
-  " WHEN instrument = 'satisfaction' THEN 2 + (band = 'satisfied')"
-  " WHEN instrument = 'followup' AND " IND_FOLLOWUP_VISITED " THEN 4 + " IND_FOLLOWUP_MEDICATED " ELSE 0 END"
-  " FROM assessment WHERE client_rid >= $1 AND client_rid < $2 ORDER BY client_rid, series, version";
+  "SELECT client_rid, date, series, ind_kind FROM assessment WHERE client_rid >= $1 AND client_rid < $2"
+  " ORDER BY client_rid, series, version";
 static const char SQL_PLANS[] =
   "SELECT client_rid, start_date, series, review_date FROM rehab_plan WHERE client_rid >= $1 AND client_rid < $2"
   " ORDER BY client_rid, series, version";
@@ -234,7 +230,7 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
   while (res == JK_OK && s->assess.rid == *rid) {
     sqlite3_stmt *a = s->assess.st;
     int64_t d, *p;
-    int kind = sqlite3_column_int(a, 3);   /* as in SQL_ASSESS */
+    int kind = sqlite3_column_int(a, 3);   /* IND_ASSESS_KIND */
     bool dated = kind && ind_day_of(sqlite3_column_text(a, 1), &d);
     if ((res = latest_of_series(&s->assess, *rid, s)) != JK_OK || !s->latest || !dated) continue;
     if (kind == 1) {

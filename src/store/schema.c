@@ -362,6 +362,28 @@ static const char *const migrations[] = {
   "CREATE INDEX export_job_owner ON export_job(owner_rid, created_at);"
   "CREATE INDEX export_job_state ON export_job(state, created_at);"
   "CREATE INDEX export_job_expiry ON export_job(expires_at) WHERE expires_at IS NOT NULL;",
+
+  /* 8: what an assessment counts as for the indicators, in a column (ind_kind: 1 intake or
+   * periodic, 2 a satisfaction survey, 3 a satisfied one, 4 a follow-up visit, 5 one on
+   * medication or in hospital, 0 other) so that the rebuild reads the index alone: a follow-up's
+   * answers were read from the table, and follow-ups are half of all assessments. Assessments
+   * are immutable: every INSERT sets it (store/indicator_internal.h IND_ASSESS_KIND) and the
+   * trigger refuses one that differs from this expression. */
+#define M8_KIND(i, b, a)                                                                                           \
+  "CASE WHEN " i " IN ('intake', 'periodic') THEN 1 WHEN " i " = 'satisfaction' THEN 2 + coalesce(" b              \
+  " = 'satisfied', 0) WHEN " i " = 'followup' AND json_extract(" a ", '$.classification') IN (1, 2, 3) THEN 4 +"   \
+  " coalesce(json_extract(" a ", '$.adherence') IN (1, 2) OR json_extract(" a ", '$.hospitalization') = 1, 0)"     \
+  " ELSE 0 END"
+  "ALTER TABLE assessment ADD COLUMN ind_kind INTEGER;"
+  "DROP TRIGGER assessment_no_update;"
+  "UPDATE assessment SET ind_kind = " M8_KIND("instrument", "band", "answers") ";"
+  "CREATE TRIGGER assessment_no_update BEFORE UPDATE ON assessment BEGIN SELECT RAISE(ABORT, 'assessments are immutable'); END;"
+  "CREATE TRIGGER assessment_ind_kind BEFORE INSERT ON assessment"
+  "  WHEN new.ind_kind IS NOT " M8_KIND("new.instrument", "new.band", "new.answers") " BEGIN"
+  "  SELECT RAISE(ABORT, 'assessment.ind_kind differs from its instrument and answers'); END;"
+  "DROP INDEX assessment_series_ind;"
+  "CREATE INDEX assessment_series_ind ON assessment(client_rid, series, version, date, ind_kind);",
+#undef M8_KIND
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

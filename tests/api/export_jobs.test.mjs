@@ -15,7 +15,7 @@ const iso = (ms) => new Date(ms).toISOString();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let srv, evaluator, official, official2, city, rehab;
-const sql = (q) => execFileSync('sqlite3', [path.join(srv.dataDir, 'jingkang.db'), q], { encoding: 'utf8' }).trim();
+const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(srv.dataDir, 'jingkang.db'), q], { encoding: 'utf8' }).trim();
 
 async function finished(api, id, timeout = 20000) {
   const j = await eventually(async () => {

@@ -21,7 +21,7 @@ let srv, hospital, worker, rehab, official, city, official2, evaluator, sysadmin
 let miyi, cityHospital;
 const clients = {};
 const db = () => path.join(srv.dataDir, 'jingkang.db');
-const sql = (q) => execFileSync('sqlite3', [db(), q], { encoding: 'utf8' }).trim();
+const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', db(), q], { encoding: 'utf8' }).trim();
 const ms = (date) => Date.parse(`${date}T10:00:00+08:00`);
 const act = (api, id, action, body = {}) => api.post(`/api/v1/referrals/${id}/${action}`, body);
 const signed = (extra = {}) => ({ client_signed: true, signed_on: '2025-01-20', version: '2025.1', ...extra });
@@ -488,5 +488,16 @@ describe('aggregates agree with a full recomputation', () => {
     const after = await ind(city, 'region=5104&from=2025-01-01&to=2025-12-31');
     assert.deepEqual(after.indicators, before.indicators);
     check();
+  });
+
+  test('each assessment keeps what it counts as (the rebuild reads it from the index); a row that says otherwise is refused', () => {
+    const kinds = sql(`SELECT group_concat(instrument || '=' || ind_kind, ' ') FROM (SELECT instrument, ind_kind FROM assessment a`
+      + ` JOIN client c ON c.rid = a.client_rid WHERE c.id = '${clients.A}' AND instrument IN ('followup', 'satisfaction') ORDER BY date)`);
+    assert.equal(kinds, 'followup=5 satisfaction=3 followup=4', 'visited on medication, satisfied, visited');
+    const before = sql('SELECT count(*) FROM assessment');
+    assert.throws(() => sql(`INSERT INTO assessment(id, series, version, client_rid, instrument, instrument_version, date, answers,`
+      + ` author_id, author_name, created_at, ind_kind) SELECT 'x', 'x', 1, client_rid, 'followup', 1, '2025-06-01',`
+      + ` '{"classification": 1, "adherence": 1}', 'a', 'a', 0, 4 FROM assessment LIMIT 1`), /ind_kind differs/);
+    assert.equal(sql('SELECT count(*) FROM assessment'), before);
   });
 });
