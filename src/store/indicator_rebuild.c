@@ -1,15 +1,17 @@
 /* indicator_rebuild.c: every aggregate counted again from the raw records, in bulk.
  *
- * One write transaction (writers wait; readers go on with the old figures until it commits):
- * the inputs of all clients are read by five scans ordered by client (each one index range),
- * merged client by client; each client's facts and contributions come from the same functions
- * as a single refresh (domain/indicator.c, so a rebuild and the incremental path cannot differ);
- * contributions are counted in memory at the finest level their metric is kept at (a county
- * for client figures, a township for staff; and the organization where kept), in blocks of
- * one scope-metric-year so that a client's hundred-odd contributions touch a few cache lines,
- * then rolled up level by level to the nation and written in primary-key order. Staff are few
- * and go one by one; service records are counted in one pass over their index. At the end
- * nothing is pending. */
+ * One write transaction (writers wait; readers go on with the old figures until it commits).
+ * Worker threads read, each on its own read connection: one per core takes a slice of the
+ * clients, whose inputs come from five scans ordered by client (each one index range, merged
+ * client by client); one takes the staff and then the referrals; one the service records (one
+ * pass over their index). A subject's facts and contributions come from the same functions as a
+ * single refresh (domain/indicator.c, so a rebuild and the incremental path cannot differ). Each
+ * worker counts its contributions in memory at the finest level their metric is kept at (a
+ * county for client figures, a township for staff; and the organization where kept), in blocks
+ * of one scope-metric-year so that a client's hundred-odd contributions touch a few cache lines,
+ * and hands each subject's row to this thread, the only writer. The workers' counts are added
+ * together, rolled up level by level to the nation and written in primary-key order. At the
+ * end nothing is pending. */
 #include "store/indicator_internal.h"
 #include "base/log.h"
 #include <pthread.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char SQL_CLEAR[] =
   "DELETE FROM ind_agg; DELETE FROM ind_client; DELETE FROM ind_staff; DELETE FROM ind_referral; DELETE FROM ind_dirty;";
@@ -318,215 +321,6 @@ static bool add_all(struct counters *t, const char *region, int64_t org_rid, con
   return true;
 }
 
-/* ---- the clients, by two readers ----
- *
- * Reading and computing facts is most of the work and mostly waits for the disk: two threads,
- * each with its own read connection (the raw tables are not written during a rebuild, and a
- * reader sees them as committed), take half of the rid range each and hand finished facts to
- * this thread, which counts their contributions and writes ind_client on the write connection. */
-
-struct item { int64_t rid; struct client_now c; };
-#define RING 256
-
-struct reader {
-  pthread_t th;
-  struct pipeline *p;
-  int64_t lo, hi;
-  struct item ring[RING];
-  size_t head, tail;                   /* head - tail items waiting; indexes mod RING */
-  bool done;
-  jk_status st;
-};
-
-struct pipeline {
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  const char *path;
-  const struct defs *defs;
-  bool stop;
-  struct reader r[2];
-};
-
-static jk_status read_clients(struct db *db, struct reader *me)
-{
-  struct pipeline *p = me->p;
-  struct scan s = {.days.size = sizeof(int64_t), .adays.size = sizeof(int64_t), .plan_spans.size = sizeof(struct day_span),
-                   .agree_spans.size = sizeof(struct day_span), .psych.size = sizeof(int64_t),
-                   .fus.size = sizeof(struct day_flag), .surveys.size = sizeof(struct day_flag)};
-  struct item *it = malloc(sizeof *it);
-  jk_status st = it ? JK_OK : JK_EUNAVAIL;
-  static const char *const sql[] = {SQL_CLIENTS, SQL_SERVICES, SQL_ASSESS, SQL_PLANS, SQL_AGREE};
-  struct cursor *cs[] = {&s.clients, &s.services, &s.assess, &s.plans, &s.agree};
-  for (size_t i = 0; st == JK_OK && i < sizeof cs / sizeof cs[0]; i++) st = cursor_open(db, sql[i], me->lo, me->hi, cs[i]);
-  while (st == JK_OK) {
-    struct client_inputs in;
-    bool got;
-    if ((st = next_client(&s, &it->rid, &it->c, &in, &got)) != JK_OK || !got) break;
-    client_facts_compute(&in, ind_def_for(p->defs, it->c.region, 0), &it->c.f);
-    pthread_mutex_lock(&p->mu);
-    while (me->head - me->tail == RING && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
-    bool stop = p->stop;
-    if (!stop) {
-      if (me->head == me->tail) pthread_cond_broadcast(&p->cv);   /* the consumer waits only on empty rings */
-      me->ring[me->head % RING] = *it;
-      me->head++;
-    }
-    pthread_mutex_unlock(&p->mu);
-    if (stop) break;
-  }
-  for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
-    if (cs[i]->st) db_done(cs[i]->st);
-  free(s.days.v);
-  free(s.adays.v);
-  free(s.plan_spans.v);
-  free(s.agree_spans.v);
-  free(s.psych.v);
-  free(s.fus.v);
-  free(s.surveys.v);
-  free(it);
-  return st;
-}
-
-static void *reader_main(void *arg)
-{
-  struct reader *me = arg;
-  struct db *db = 0;
-  jk_status st = db_open(me->p->path, false, &db);
-  if (st == JK_OK) st = db_begin_read(db);
-  if (st == JK_OK) {
-    st = read_clients(db, me);
-    db_end_read(db);
-  }
-  db_close(db);
-  pthread_mutex_lock(&me->p->mu);
-  me->st = st;
-  me->done = true;
-  pthread_cond_broadcast(&me->p->cv);
-  pthread_mutex_unlock(&me->p->mu);
-  return 0;
-}
-
-static const char SQL_RID_RANGE[] = "SELECT coalesce(min(rid), 0), coalesce(max(rid), 0) FROM client";
-
-static jk_status clients_pass(struct db *db, const struct defs *defs, struct counters *fine,
-                              void (*progress)(void *, int64_t, int64_t), void *ctx, int64_t total, int64_t *count)
-{
-  sqlite3_stmt *q = db_prepare(db, SQL_RID_RANGE);
-  if (!q) return JK_EINTERNAL;
-  int64_t lo = 0, hi = 0;
-  if (sqlite3_step(q) == SQLITE_ROW) lo = sqlite3_column_int64(q, 0), hi = sqlite3_column_int64(q, 1);
-  db_done(q);
-  const char *path = sqlite3_db_filename(db_sqlite(db), "main");
-  struct pipeline *p = calloc(1, sizeof *p);
-  struct item *batch = malloc(64 * sizeof *batch);
-  if (!p || !batch || !path || !*path) {
-    free(p);
-    free(batch);
-    return p && batch ? JK_EINTERNAL : JK_EUNAVAIL;
-  }
-  pthread_mutex_init(&p->mu, 0);
-  pthread_cond_init(&p->cv, 0);
-  p->path = path;
-  p->defs = defs;
-  int64_t mid = lo + (hi - lo) / 2 + 1;
-  p->r[0].p = p->r[1].p = p;   /* the rest is zero (calloc) */
-  p->r[0].lo = INT64_MIN;
-  p->r[0].hi = p->r[1].lo = mid;
-  p->r[1].hi = INT64_MAX;
-  int started = 0;
-  jk_status st = JK_OK;
-  for (; started < 2; started++)
-    if (pthread_create(&p->r[started].th, 0, reader_main, &p->r[started]) != 0) {
-      st = JK_EUNAVAIL;
-      break;
-    }
-  if (started < 2) p->r[started].done = true, p->r[1].done = true;
-  for (int turn = 0; st == JK_OK;) {
-    size_t n = 0;
-    pthread_mutex_lock(&p->mu);
-    bool was_full = false;
-    for (;;) {
-      for (int k = 0; k < 2 && !n; k++, turn ^= 1) {   /* take from each in turn */
-        struct reader *r = &p->r[turn];
-        was_full |= r->head - r->tail == RING;
-        while (n < 64 && r->head != r->tail) batch[n++] = r->ring[r->tail++ % RING];
-      }
-      if (n) break;
-      if ((p->r[0].done && p->r[0].st != JK_OK) || (p->r[1].done && p->r[1].st != JK_OK)) break;
-      if (p->r[0].done && p->r[1].done) break;
-      pthread_cond_wait(&p->cv, &p->mu);
-    }
-    if (was_full) pthread_cond_broadcast(&p->cv);   /* a reader waits only on a full ring */
-    for (int k = 0; k < 2; k++)
-      if (p->r[k].done && p->r[k].st != JK_OK) st = p->r[k].st;
-    pthread_mutex_unlock(&p->mu);
-    if (!n) break;
-    for (size_t i = 0; i < n && st == JK_OK; i++) {
-      struct client_now *c = &batch[i].c;
-      struct contrib_list l = {0};
-      if (!client_contributions(&c->f, &l) || !add_all(fine, c->region, c->org_rid, &l)) st = JK_EUNAVAIL;
-      contrib_free(&l);
-      if (st == JK_OK) st = ind_client_put(db, batch[i].rid, c);
-      if (++*count % 100000 == 0 && progress) progress(ctx, *count, total);
-    }
-  }
-  pthread_mutex_lock(&p->mu);
-  p->stop = true;
-  pthread_cond_broadcast(&p->cv);
-  pthread_mutex_unlock(&p->mu);
-  for (int k = 0; k < started; k++) pthread_join(p->r[k].th, 0);
-  for (int k = 0; k < 2 && st == JK_OK; k++)
-    if (p->r[k].st != JK_OK) st = p->r[k].st;
-  pthread_cond_destroy(&p->cv);
-  pthread_mutex_destroy(&p->mu);
-  free(p);
-  free(batch);
-  return st;
-}
-
-static jk_status staff_pass(struct db *db, struct counters *fine, int64_t *count)
-{
-  sqlite3_stmt *all = db_prepare(db, SQL_STAFF);
-  if (!all) return JK_EINTERNAL;
-  int64_t *rids = 0;
-  size_t n = 0, cap = 0;
-  int rc;
-  jk_status st = JK_OK;
-  while ((rc = sqlite3_step(all)) == SQLITE_ROW) {   /* collected first: the compute reuses statements */
-    if (n == cap) {
-      int64_t *v = realloc(rids, (cap = cap ? cap * 2 : 256) * sizeof *v);
-      if (!v) {
-        st = JK_EUNAVAIL;
-        break;
-      }
-      rids = v;
-    }
-    rids[n++] = sqlite3_column_int64(all, 0);
-  }
-  db_done(all);
-  if (st == JK_OK && rc != SQLITE_DONE) st = db_status(rc);
-  for (size_t i = 0; st == JK_OK && i < n; i++) {
-    struct staff_now s;
-    struct contrib_list l = {0};
-    if ((st = ind_staff_compute(db, rids[i], &s)) != JK_OK) break;
-    if (!staff_contributions(&s.f, &l) || !add_all(fine, s.region, s.org_rid, &l)) st = JK_EUNAVAIL;
-    contrib_free(&l);
-    if (st == JK_OK) st = ind_staff_put(db, rids[i], &s);
-    (*count)++;
-  }
-  free(rids);
-  return st;
-}
-
-struct referral_ctx { struct db *db; struct counters *t; };
-
-static jk_status referral_one(void *ctx, int64_t rid, const struct referral_now *r)
-{
-  struct referral_ctx *c = ctx;
-  if (!add_all(c->t, r->region, r->org_rid, &r->l)) return JK_EUNAVAIL;
-  return ind_referral_put(c->db, rid, r);
-}
-
 /* Service records by institution and month, and by the institution's county (as the triggers
  * keep them: schema.c, migration 5), from the index in (institution, date) order: runs of one
  * institution and month are counted without looking anything up. After the roll-up: they are
@@ -572,6 +366,302 @@ static jk_status svc_pass(struct db *db, struct counters *t)
   db_done(st);
   if (!ok) return JK_EUNAVAIL;
   return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+/* ---- the workers ----
+ *
+ * Reading the raw records and computing facts is most of the work: worker threads, each with
+ * its own read connection (the raw tables are not written during a rebuild, and a reader sees
+ * them as committed), count the contributions of what they read into counters of their own and
+ * hand each subject's row (ind_client, ind_staff, ind_referral) to this thread, the only one
+ * that writes. As many client workers as cores, each a slice of the rid range; one for the staff
+ * and the referrals; one for the service records. At the end the counters are added together. */
+
+enum item_kind { IT_CLIENT, IT_STAFF, IT_REFERRAL };
+struct item {
+  enum item_kind kind;
+  int64_t rid;
+  union { struct client_now c; struct staff_now s; struct referral_now r; } u;   /* r.l is the writer's to free */
+};
+#define RING 256
+
+struct worker {
+  pthread_t th;
+  struct pipeline *p;
+  jk_status (*run)(struct db *db, struct worker *me);
+  int64_t lo, hi;                      /* a client worker's slice: lo ≤ rid < hi */
+  struct counters t;
+  struct item ring[RING];
+  size_t head, tail;                   /* head - tail items waiting; indexes mod RING */
+  bool done;
+  jk_status st;
+};
+
+struct pipeline {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  const char *path;
+  const struct defs *defs;
+  bool stop;
+  int n;
+  struct worker *w;
+};
+
+/* Hands an item to the writer; false when the rebuild is being stopped. */
+static bool emit(struct worker *me, const struct item *it)
+{
+  struct pipeline *p = me->p;
+  pthread_mutex_lock(&p->mu);
+  while (me->head - me->tail == RING && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+  bool stop = p->stop;
+  if (!stop) {
+    if (me->head == me->tail) pthread_cond_broadcast(&p->cv);   /* the writer waits only on empty rings */
+    me->ring[me->head % RING] = *it;
+    me->head++;
+  }
+  pthread_mutex_unlock(&p->mu);
+  return !stop;
+}
+
+static jk_status run_clients(struct db *db, struct worker *me)
+{
+  struct scan s = {.days.size = sizeof(int64_t), .adays.size = sizeof(int64_t), .plan_spans.size = sizeof(struct day_span),
+                   .agree_spans.size = sizeof(struct day_span), .psych.size = sizeof(int64_t),
+                   .fus.size = sizeof(struct day_flag), .surveys.size = sizeof(struct day_flag)};
+  struct item *it = malloc(sizeof *it);
+  struct contrib_list l = {0};
+  jk_status st = it ? JK_OK : JK_EUNAVAIL;
+  static const char *const sql[] = {SQL_CLIENTS, SQL_SERVICES, SQL_ASSESS, SQL_PLANS, SQL_AGREE};
+  struct cursor *cs[] = {&s.clients, &s.services, &s.assess, &s.plans, &s.agree};
+  for (size_t i = 0; st == JK_OK && i < sizeof cs / sizeof cs[0]; i++) st = cursor_open(db, sql[i], me->lo, me->hi, cs[i]);
+  while (st == JK_OK) {
+    struct client_inputs in;
+    bool got;
+    it->kind = IT_CLIENT;
+    if ((st = next_client(&s, &it->rid, &it->u.c, &in, &got)) != JK_OK || !got) break;
+    struct client_now *c = &it->u.c;
+    client_facts_compute(&in, ind_def_for(me->p->defs, c->region, 0), &c->f);
+    l.n = 0;   /* the contributions append */
+    if (!client_contributions(&c->f, &l) || !add_all(&me->t, c->region, c->org_rid, &l)) st = JK_EUNAVAIL;
+    else if (!emit(me, it)) break;
+  }
+  for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
+    if (cs[i]->st) db_done(cs[i]->st);
+  free(s.days.v);
+  free(s.adays.v);
+  free(s.plan_spans.v);
+  free(s.agree_spans.v);
+  free(s.psych.v);
+  free(s.fus.v);
+  free(s.surveys.v);
+  contrib_free(&l);
+  free(it);
+  return st;
+}
+
+static jk_status run_staff(struct db *db, struct worker *me)
+{
+  sqlite3_stmt *all = db_prepare(db, SQL_STAFF);
+  if (!all) return JK_EINTERNAL;
+  struct ind_vec rids = {.size = sizeof(int64_t)};
+  int rc;
+  jk_status st = JK_OK;
+  while ((rc = sqlite3_step(all)) == SQLITE_ROW) {   /* collected first: the compute reuses statements */
+    int64_t *p = ind_vec_push(&rids);
+    if (!p) {
+      st = JK_EUNAVAIL;
+      break;
+    }
+    *p = sqlite3_column_int64(all, 0);
+  }
+  db_done(all);
+  if (st == JK_OK && rc != SQLITE_DONE) st = db_status(rc);
+  struct item *it = st == JK_OK ? malloc(sizeof *it) : 0;
+  struct contrib_list l = {0};
+  if (st == JK_OK && !it) st = JK_EUNAVAIL;
+  for (size_t i = 0; st == JK_OK && i < rids.n; i++) {
+    *it = (struct item){.kind = IT_STAFF, .rid = ((const int64_t *)rids.v)[i]};
+    if ((st = ind_staff_compute(db, it->rid, &it->u.s)) != JK_OK) break;
+    l.n = 0;
+    if (!staff_contributions(&it->u.s.f, &l) || !add_all(&me->t, it->u.s.region, it->u.s.org_rid, &l)) st = JK_EUNAVAIL;
+    else if (!emit(me, it)) break;
+  }
+  contrib_free(&l);
+  free(it);
+  free(rids.v);
+  return st;
+}
+
+static jk_status referral_one(void *ctx, int64_t rid, const struct referral_now *r)
+{
+  struct worker *me = ctx;
+  if (!add_all(&me->t, r->region, r->org_rid, &r->l)) return JK_EUNAVAIL;
+  struct item it = {.kind = IT_REFERRAL, .rid = rid, .u.r = *r};
+  it.u.r.l.v = malloc((r->l.n ? r->l.n : 1) * sizeof *r->l.v);   /* the list is reused for the next referral */
+  if (!it.u.r.l.v) return JK_EUNAVAIL;
+  memcpy(it.u.r.l.v, r->l.v, r->l.n * sizeof *r->l.v);
+  it.u.r.l.cap = r->l.n;
+  if (emit(me, &it)) return JK_OK;
+  free(it.u.r.l.v);
+  return JK_EUNAVAIL;   /* stopped: the rebuild failed elsewhere */
+}
+
+static jk_status run_svc(struct db *db, struct worker *me) { return svc_pass(db, &me->t); }
+
+static jk_status run_staff_referrals(struct db *db, struct worker *me)
+{
+  int64_t n = 0;
+  jk_status st = run_staff(db, me);
+  return st == JK_OK ? ind_referral_each(db, referral_one, me, &n) : st;
+}
+
+static void *worker_main(void *arg)
+{
+  struct worker *me = arg;
+  struct db *db = 0;
+  jk_status st = db_open(me->p->path, false, &db);
+  if (st == JK_OK) st = db_begin_read(db);
+  if (st == JK_OK) {
+    st = me->run(db, me);
+    db_end_read(db);
+  }
+  db_close(db);
+  pthread_mutex_lock(&me->p->mu);
+  me->st = st;
+  me->done = true;
+  pthread_cond_broadcast(&me->p->cv);
+  pthread_mutex_unlock(&me->p->mu);
+  return 0;
+}
+
+/* Writes one subject's row (the write connection); frees what the item owns. */
+static jk_status put_item(struct db *db, struct item *it)
+{
+  switch (it->kind) {
+  case IT_CLIENT: return ind_client_put(db, it->rid, &it->u.c);
+  case IT_STAFF: return ind_staff_put(db, it->rid, &it->u.s);
+  case IT_REFERRAL: {
+    jk_status st = ind_referral_put(db, it->rid, &it->u.r);
+    contrib_free(&it->u.r.l);
+    return st;
+  }
+  }
+  return JK_EINTERNAL;
+}
+
+/* Adds every block of `from` into `to`. */
+static bool counters_add(struct counters *to, const struct counters *from)
+{
+  for (size_t i = 0; i < from->n; i++) {
+    struct block *b = block_of(to, from->blocks[i].key);
+    if (!b) return false;
+    for (int x = 0; x < 4; x++)
+      for (int m = 0; m < 12; m++) b->v[x][m] += from->blocks[i].v[x][m];
+  }
+  return true;
+}
+
+static const char SQL_RID_RANGE[] = "SELECT coalesce(min(rid), 0), coalesce(max(rid), 0) FROM client";
+
+/* The workers' slices of the client rid range (the first and last open-ended). */
+static void slices(struct db *db, struct worker *w, int n)
+{
+  int64_t lo = 0, hi = 0;
+  sqlite3_stmt *q = db_prepare(db, SQL_RID_RANGE);
+  if (q && sqlite3_step(q) == SQLITE_ROW) lo = sqlite3_column_int64(q, 0), hi = sqlite3_column_int64(q, 1);
+  db_done(q);
+  for (int k = 0; k < n; k++) {
+    w[k].lo = k ? lo + (hi - lo) / n * k + 1 : INT64_MIN;
+    w[k].hi = k + 1 < n ? lo + (hi - lo) / n * (k + 1) + 1 : INT64_MAX;
+  }
+}
+
+/* Every client, staff member and referral, and the service records: their rows written, their
+ * contributions counted into `fine` (the service records' into `svc`, which is not rolled up). */
+static jk_status subjects_pass(struct db *db, const struct defs *defs, struct counters *fine, struct counters *svc,
+                               void (*progress)(void *, int64_t, int64_t), void *ctx, int64_t total, int64_t count[3])
+{
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  int n_clients = cores < 2 ? 2 : cores > 32 ? 32 : (int)cores, n = n_clients + 2;
+  const char *path = sqlite3_db_filename(db_sqlite(db), "main");
+  struct pipeline *p = calloc(1, sizeof *p);
+  struct worker *w = calloc((size_t)n, sizeof *w);
+  struct item *batch = malloc(64 * sizeof *batch);
+  if (!p || !w || !batch || !path || !*path) {
+    free(p);
+    free(w);
+    free(batch);
+    return p && w && batch ? JK_EINTERNAL : JK_EUNAVAIL;
+  }
+  pthread_mutex_init(&p->mu, 0);
+  pthread_cond_init(&p->cv, 0);
+  p->path = path;
+  p->defs = defs;
+  p->n = n;
+  p->w = w;
+  slices(db, w, n_clients);
+  for (int k = 0; k < n; k++) {
+    w[k].p = p;
+    w[k].run = k < n_clients ? run_clients : k == n_clients ? run_staff_referrals : run_svc;
+  }
+  jk_status st = JK_OK;
+  int started = 0;
+  for (; started < n; started++) {
+    if (pthread_create(&w[started].th, 0, worker_main, &w[started]) != 0) {
+      st = JK_EUNAVAIL;
+      break;
+    }
+  }
+  for (int k = started; k < n; k++) w[k].done = true;
+  for (int turn = 0; st == JK_OK;) {
+    size_t got = 0;
+    bool was_full = false, all_done = true;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+      all_done = true;
+      for (int k = 0; k < n && !got; k++, turn = (turn + 1) % n) {   /* take from each in turn */
+        struct worker *r = &w[turn];
+        was_full |= r->head - r->tail == RING;
+        while (got < 64 && r->head != r->tail) batch[got++] = r->ring[r->tail++ % RING];
+      }
+      for (int k = 0; k < n; k++) {
+        if (w[k].done && w[k].st != JK_OK) st = w[k].st;
+        all_done &= w[k].done && w[k].head == w[k].tail;
+      }
+      if (got || st != JK_OK || all_done) break;
+      pthread_cond_wait(&p->cv, &p->mu);
+    }
+    if (was_full) pthread_cond_broadcast(&p->cv);   /* a worker waits only on a full ring */
+    pthread_mutex_unlock(&p->mu);
+    for (size_t i = 0; i < got; i++) {
+      if (st == JK_OK) st = put_item(db, &batch[i]);
+      else if (batch[i].kind == IT_REFERRAL) contrib_free(&batch[i].u.r.l);
+      if (batch[i].kind == IT_CLIENT && ++count[0] % 100000 == 0 && progress) progress(ctx, count[0], total);
+      count[1] += batch[i].kind == IT_STAFF;
+      count[2] += batch[i].kind == IT_REFERRAL;
+    }
+    if (!got) break;
+  }
+  pthread_mutex_lock(&p->mu);
+  p->stop = true;
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+  for (int k = 0; k < started; k++) pthread_join(w[k].th, 0);
+  for (int k = 0; k < n; k++) {
+    if (st == JK_OK && w[k].st != JK_OK) st = w[k].st;
+    while (w[k].head != w[k].tail) {   /* left behind by a failure */
+      struct item *it = &w[k].ring[w[k].tail++ % RING];
+      if (it->kind == IT_REFERRAL) contrib_free(&it->u.r.l);
+    }
+    if (st == JK_OK && !counters_add(k == n - 1 ? svc : fine, &w[k].t)) st = JK_EUNAVAIL;
+    counters_free(&w[k].t);
+  }
+  pthread_cond_destroy(&p->cv);
+  pthread_mutex_destroy(&p->mu);
+  free(p);
+  free(w);
+  free(batch);
+  return st;
 }
 
 /* Each region block added into its parent's, townships first: afterwards every level holds the
@@ -678,39 +768,36 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
   struct defs *defs = malloc(sizeof *defs);
   struct counters t = {0};
   if (!defs) return JK_EUNAVAIL;
-  int64_t total = 0, clients = 0, staff = 0, referrals = 0;
+  int64_t total = 0, n[3] = {0};   /* clients, staff, referrals */
+  struct counters svc = {0};
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  double at[6] = {0};
+  double at[5] = {0};
   jk_status st = db_begin_write(db);
   sqlite3_stmt *cnt = st == JK_OK ? db_prepare(db, SQL_COUNT_CLIENTS) : 0;
   if (cnt) db_step_int(cnt, &total);
   if (st == JK_OK) st = ind_load_defs(db, defs);
   if (st == JK_OK) st = db_exec(db, SQL_CLEAR);
   at[0] = since(&t0);
-  if (st == JK_OK) st = clients_pass(db, defs, &t, progress, ctx, total, &clients);
+  if (st == JK_OK) st = subjects_pass(db, defs, &t, &svc, progress, ctx, total, n);
   at[1] = since(&t0);
-  if (st == JK_OK) st = staff_pass(db, &t, &staff);
-  struct referral_ctx rc = {db, &t};
-  if (st == JK_OK) st = ind_referral_each(db, referral_one, &rc, &referrals);
+  if (st == JK_OK && !(roll_up(&t) && counters_add(&t, &svc))) st = JK_EUNAVAIL;
+  counters_free(&svc);
   at[2] = since(&t0);
-  if (st == JK_OK && !roll_up(&t)) st = JK_EUNAVAIL;
-  if (st == JK_OK) st = svc_pass(db, &t);
-  at[3] = since(&t0);
   if (st == JK_OK) st = write_counters(db, &t);
-  at[4] = since(&t0);
+  at[3] = since(&t0);
   counters_free(&t);
   if (st == JK_OK) st = db_commit(db);
   else if (db_in_write(db)) db_rollback(db);
-  at[5] = since(&t0);
-  *subjects = clients + staff + referrals;
+  at[4] = since(&t0);
+  *subjects = n[0] + n[1] + n[2];
   if (st == JK_OK && progress) progress(ctx, *subjects, total);
   if (st != JK_OK) log_error("indicators: rebuild failed (%d); the previous figures are kept", (int)st);
   else
-    log_info("indicators: rebuilt %lld clients, %lld staff, %lld referrals in %.1f s (clear %.1f, clients %.1f, staff and"
-             " referrals %.1f, roll-up and service records %.1f, write %.1f, commit %.1f)",
-             (long long)clients, (long long)staff, (long long)referrals, at[5], at[0], at[1] - at[0], at[2] - at[1],
-             at[3] - at[2], at[4] - at[3], at[5] - at[4]);
+    log_info("indicators: rebuilt %lld clients, %lld staff, %lld referrals in %.1f s (clear %.1f, read and count %.1f,"
+             " roll-up %.1f, write %.1f, commit %.1f)",
+             (long long)n[0], (long long)n[1], (long long)n[2], at[4], at[0], at[1] - at[0], at[2] - at[1], at[3] - at[2],
+             at[4] - at[3]);
   free(defs);
   return st;
 }
