@@ -323,8 +323,8 @@ static bool add_all(struct counters *t, const char *region, int64_t org_rid, con
 
 /* Service records by institution and month, and by the institution's county (as the triggers
  * keep them: schema.c, migration 5), from the index in (institution, date) order: runs of one
- * institution and month are counted without looking anything up. After the roll-up: they are
- * not rolled up. */
+ * institution and month are counted without looking anything up. Counted apart and added after
+ * the roll-up: they are not rolled up. */
 static jk_status svc_pass(struct db *db, struct counters *t)
 {
   sqlite3_stmt *st = db_prepare(db, SQL_SVC);
@@ -403,8 +403,6 @@ struct pipeline {
   const char *path;
   const struct defs *defs;
   bool stop;
-  int n;
-  struct worker *w;
 };
 
 /* Hands an item to the writer; false when the rebuild is being stopped. */
@@ -597,8 +595,6 @@ static jk_status subjects_pass(struct db *db, const struct defs *defs, struct co
   pthread_cond_init(&p->cv, 0);
   p->path = path;
   p->defs = defs;
-  p->n = n;
-  p->w = w;
   slices(db, w, n_clients);
   for (int k = 0; k < n; k++) {
     w[k].p = p;
