@@ -13,7 +13,7 @@
 static void progress(void *ctx, int64_t done, int64_t total)
 {
   (void)ctx;
-  if (total > 0) fprintf(stderr, "\r已计算 %lld / %lld", (long long)done, (long long)total);
+  if (total > 0) fprintf(stderr, "\r已计算 %lld / %lld%s", (long long)done, (long long)total, done >= total ? "\n" : "");
 }
 
 static void report(void *ctx, const char *line)
@@ -38,10 +38,10 @@ int cmd_indicators(const struct cli_opts *o)
   if (sub[1] == 'e' && sub[2] == 'f') {
     indicator_store_pending(db, &total);
     st = indicator_store_drain(db, 5000, progress, 0, total, &n);
-    if (st == JK_OK) printf("%s已计入 %lld 项变更，指标已是最新\n", total ? "\n" : "", (long long)n);
+    if (st == JK_OK) printf("%s已计入 %lld 项变更，指标已是最新\n", n < total ? "\n" : "", (long long)n);
   } else if (sub[1] == 'e') {
     st = indicator_store_rebuild(db, progress, 0, &n);
-    if (st == JK_OK) printf("\n已重建全部指标汇总（%lld 个对象）\n", (long long)n);
+    if (st == JK_OK) printf("已重建全部指标汇总（%lld 个对象）\n", (long long)n);
   } else {
     st = indicator_store_drain(db, 5000, 0, 0, 0, &n);
     if (st == JK_OK) st = indicator_store_check(db, report, &shown, &mismatches, &compared);

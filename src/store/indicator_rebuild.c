@@ -787,7 +787,7 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
   else if (db_in_write(db)) db_rollback(db);
   at[4] = since(&t0);
   *subjects = n[0] + n[1] + n[2];
-  if (st == JK_OK && progress) progress(ctx, *subjects, total);
+  if (st == JK_OK && progress) progress(ctx, n[0], total);   /* the clients: what `total` counts */
   if (st != JK_OK) log_error("indicators: rebuild failed (%d); the previous figures are kept", (int)st);
   else
     log_info("indicators: rebuilt %lld clients, %lld staff, %lld referrals in %.1f s (clear %.1f, read and count %.1f,"

@@ -30,8 +30,10 @@ jk_status indicator_store_pending(struct db *db, int64_t *n);
  * progress (may be NULL) after each with the running count and `total` (for display). */
 jk_status indicator_store_drain(struct db *db, int64_t batch, void (*progress)(void *ctx, int64_t done, int64_t total),
                                 void *ctx, int64_t total, int64_t *subjects);
-/* Drops every aggregate and fact and counts everything again, in transactions of a few thousand
- * subjects (the database stays usable; figures are partial until it ends). */
+/* Drops every aggregate and fact and counts everything again from the raw records, in one write
+ * transaction (writers wait; readers see the previous figures until it commits); progress after
+ * every 100,000 clients and at the end, with `total` the number of clients. *subjects gets the
+ * clients, staff and referrals counted. */
 jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int64_t done, int64_t total), void *ctx,
                                   int64_t *subjects);
 /* Recomputes every aggregate from the raw records, in memory, and compares it with the stored
