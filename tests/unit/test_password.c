@@ -119,7 +119,9 @@ static void test_repeated_characters_refused(void **state)
 
 static void test_dictionary_word_refused(void **state)
 {
-  assert_refused("Rehabilitation", "admin", COMMON);
+  /* "rehabilitate" is in cracklib-small, the one word list Debian's cracklib-runtime builds from on
+   * a bare machine (a larger list, when installed, has it too) */
+  assert_refused("Rehabilitated", "admin", COMMON);
 }
 
 int main(void)
