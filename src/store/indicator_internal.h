@@ -13,6 +13,9 @@ struct defs {
 jk_status ind_load_defs(struct db *db, struct defs *out);
 /* The definition for a client living in `region`; *source (may be NULL) as in indicator_store_definition. */
 const struct std_definition *ind_def_for(const struct defs *defs, const char *region, const char **source);
+/* Column `col` of the current row as text into dst (`size` bytes, cut short when longer; "" for
+ * NULL): the bulk paths copy millions of these. */
+void ind_column_text(sqlite3_stmt *st, int col, char *dst, size_t size);
 /* A stored date (YYYY-MM-DD) or instant (epoch ms) as a day number. */
 bool ind_day_of(const unsigned char *text, int64_t *out);
 int64_t ind_day_of_ms(int64_t ms);

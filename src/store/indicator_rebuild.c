@@ -15,6 +15,7 @@
 #include "store/indicator_internal.h"
 #include "base/log.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +49,20 @@ static const char SQL_AGREE[] =
 static const char SQL_STAFF[] = "SELECT rid FROM staff ORDER BY rid";
 static const char SQL_SVC[] = "SELECT org_rid, date FROM service_record ORDER BY org_rid, date";
 static const char SQL_ORG_REGION[] = "SELECT region FROM organization WHERE rid = $1";
-static const char SQL_PUT_AGG[] = "INSERT INTO ind_agg(metric, level, scope, period, value) VALUES ($1, $2, $3, $4, $5)";
+/* The aggregates are written AGG_BATCH rows per statement (one execution per row costs more than
+ * the insert itself), the rest one by one. */
+#define AGG_BATCH 64
+#define AGG_ROW "(?, ?, ?, ?, ?)"
+#define AGG_ROWS4 AGG_ROW ", " AGG_ROW ", " AGG_ROW ", " AGG_ROW
+#define AGG_ROWS16 AGG_ROWS4 ", " AGG_ROWS4 ", " AGG_ROWS4 ", " AGG_ROWS4
+static const char SQL_PUT_AGG[] = "INSERT INTO ind_agg(metric, level, scope, period, value) VALUES " AGG_ROW;
+static const char SQL_PUT_AGGS[] =
+  "INSERT INTO ind_agg(metric, level, scope, period, value) VALUES " AGG_ROWS16 ", " AGG_ROWS16 ", " AGG_ROWS16 ", " AGG_ROWS16;
 static const char SQL_COUNT_CLIENTS[] = "SELECT count(*) FROM client";
+/* The writing connection's page cache while it rebuilds: the new rows and their indexes stay in
+ * memory until the commit instead of spilling to the log and being read back. */
+static const char SQL_CACHE_SIZE[] = "PRAGMA cache_size";
+static const char SQL_REBUILD_CACHE[] = "PRAGMA cache_size = -524288";   /* KiB: 512 MB */
 
 /* ---- counters: one block per (metric, level, scope, year), [period kind][month of year] ---- */
 
@@ -59,6 +72,10 @@ static const char SQL_COUNT_CLIENTS[] = "SELECT count(*) FROM client";
 _Static_assert(IM_COUNT <= 64, "a metric takes 6 bits of a key");
 
 struct block { uint64_t key; int64_t v[4][12]; };   /* kinds PK_MONTH … PK_YEAR */
+
+/* A waiting time is a monthly flow in one of IND_WAIT_BUCKETS buckets: four buckets share a
+ * block, one row each, so that a county's waits of a year take 31 blocks and not 121. */
+static bool packed(int metric) { return metric == IM_REF_WAIT; }
 
 /* metric 6 bits | level 4 | 1 | scope 39 | bucket 7 | year slot 7: never 0 (0 marks an empty slot) */
 static uint64_t block_key(int metric, int level, uint64_t scope, int bucket, int year)
@@ -150,10 +167,11 @@ static struct block *block_of(struct counters *t, uint64_t k)
 
 static bool count(struct counters *t, const struct contribution *c, int level, uint64_t scope)
 {
-  bool stock = c->kind == PK_STOCK;
-  struct block *b = block_of(t, block_key(c->metric, level, scope, c->bucket, stock ? STOCK_YEAR : c->month / 12));
+  bool stock = c->kind == PK_STOCK, pack = packed(c->metric) && !stock;   /* waits are monthly flows only */
+  int bucket = pack ? c->bucket / 4 : c->bucket, row = stock ? 0 : pack ? c->bucket % 4 : c->kind;
+  struct block *b = block_of(t, block_key(c->metric, level, scope, bucket, stock ? STOCK_YEAR : c->month / 12));
   if (!b) return false;
-  b->v[stock ? 0 : c->kind][stock ? 0 : c->month % 12] += c->value;
+  b->v[row][stock ? 0 : c->month % 12] += c->value;
   return true;
 }
 
@@ -193,8 +211,7 @@ struct scan {
  * that row was the last of its series for client `rid`. */
 static jk_status latest_of_series(struct cursor *c, int64_t rid, struct scan *s)
 {
-  const unsigned char *series = sqlite3_column_text(c->st, 2);
-  snprintf(s->series, sizeof s->series, "%s", series ? (const char *)series : "");
+  ind_column_text(c->st, 2, s->series, sizeof s->series);
   jk_status res = cursor_next(c);
   s->latest = c->rid != rid || strcmp(s->series, (const char *)sqlite3_column_text(c->st, 2)) != 0;
   return res;
@@ -209,7 +226,7 @@ static jk_status next_client(struct scan *s, int64_t *rid, struct client_now *c,
   *rid = s->clients.rid;
   memset(c, 0, sizeof *c);
   c->exists = true;
-  snprintf(c->region, sizeof c->region, "%s", (const char *)sqlite3_column_text(st, 1));
+  ind_column_text(st, 1, c->region, sizeof c->region);
   c->org_rid = sqlite3_column_int64(st, 2);
   *in = (struct client_inputs){.severe = sqlite3_column_int(st, 3) != 0, .reg_day = ind_day_of_ms(sqlite3_column_int64(st, 4)),
                                .exit_day = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : ind_day_of_ms(sqlite3_column_int64(st, 5)),
@@ -385,40 +402,59 @@ struct item {
 };
 #define RING 256
 
+/* Each worker's ring has one producer (the worker) and one consumer (the writer): the worker
+ * copies an item into the slot at `head` and then moves `head`; the writer writes the items
+ * from `tail` to `head` in place and then moves `tail`. Neither takes the lock unless it has to
+ * wait: a worker for room in a full ring (`waiting`), the writer for an item in any ring
+ * (`writer_waiting`). Each stores its own flag before it checks the other's index, and each
+ * moves its index before it checks the other's flag (sequentially consistent), so a wait is
+ * always seen by the one that ends it. */
 struct worker {
   pthread_t th;
   struct pipeline *p;
   jk_status (*run)(struct db *db, struct worker *me);
   int64_t lo, hi;                      /* a client worker's slice: lo ≤ rid < hi */
   struct counters t;
-  struct item ring[RING];
-  size_t head, tail;                   /* head - tail items waiting; indexes mod RING */
-  bool done;
-  jk_status st;
+  struct item ring[RING];              /* indexes mod RING */
+  _Atomic size_t head, tail;
+  _Atomic bool waiting, done;
+  jk_status st;                        /* set before done */
+  double cpu, wall;                    /* seconds of this thread's CPU, and until it was done */
 };
 
 struct pipeline {
   pthread_mutex_t mu;
-  pthread_cond_t cv;
+  pthread_cond_t items, room;          /* the writer waits on items, workers on room */
+  _Atomic bool writer_waiting, stop;
   const char *path;
   const struct defs *defs;
-  bool stop;
 };
 
-/* Hands an item to the writer; false when the rebuild is being stopped. */
+static void wake(struct pipeline *p, pthread_cond_t *cv)
+{
+  pthread_mutex_lock(&p->mu);
+  pthread_cond_broadcast(cv);
+  pthread_mutex_unlock(&p->mu);
+}
+
+/* Hands a copy of an item to the writer; false when the rebuild is being stopped. */
 static bool emit(struct worker *me, const struct item *it)
 {
   struct pipeline *p = me->p;
-  pthread_mutex_lock(&p->mu);
-  while (me->head - me->tail == RING && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
-  bool stop = p->stop;
-  if (!stop) {
-    if (me->head == me->tail) pthread_cond_broadcast(&p->cv);   /* the writer waits only on empty rings */
-    me->ring[me->head % RING] = *it;
-    me->head++;
+  size_t head = atomic_load_explicit(&me->head, memory_order_relaxed);   /* this thread's own */
+  if (head - atomic_load(&me->tail) == RING) {
+    pthread_mutex_lock(&p->mu);
+    atomic_store(&me->waiting, true);
+    while (head - atomic_load(&me->tail) == RING && !atomic_load(&p->stop)) pthread_cond_wait(&p->room, &p->mu);
+    atomic_store(&me->waiting, false);
+    pthread_mutex_unlock(&p->mu);
   }
-  pthread_mutex_unlock(&p->mu);
-  return !stop;
+  if (atomic_load(&p->stop)) return false;
+  me->ring[head % RING] = *it;
+  atomic_store(&me->head, head + 1);
+  if (atomic_load(&p->writer_waiting) && head + 1 - atomic_load(&me->tail) >= RING / 8)   /* a few at a time */
+    wake(p, &p->items);
+  return true;
 }
 
 static jk_status run_clients(struct db *db, struct worker *me)
@@ -513,9 +549,19 @@ static jk_status run_staff_referrals(struct db *db, struct worker *me)
   return st == JK_OK ? ind_referral_each(db, referral_one, me, &n) : st;
 }
 
+/* Seconds of `clock` (CLOCK_MONOTONIC, CLOCK_THREAD_CPUTIME_ID) since `t0` (NULL: since 0). */
+static double since(clockid_t clock, const struct timespec *t0)
+{
+  struct timespec t;
+  clock_gettime(clock, &t);
+  return t0 ? (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9 : (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static void *worker_main(void *arg)
 {
   struct worker *me = arg;
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   struct db *db = 0;
   jk_status st = db_open(me->p->path, false, &db);
   if (st == JK_OK) st = db_begin_read(db);
@@ -524,11 +570,11 @@ static void *worker_main(void *arg)
     db_end_read(db);
   }
   db_close(db);
-  pthread_mutex_lock(&me->p->mu);
+  me->cpu = since(CLOCK_THREAD_CPUTIME_ID, 0);
+  me->wall = since(CLOCK_MONOTONIC, &t0);
   me->st = st;
-  me->done = true;
-  pthread_cond_broadcast(&me->p->cv);
-  pthread_mutex_unlock(&me->p->mu);
+  atomic_store(&me->done, true);
+  wake(me->p, &me->p->items);
   return 0;
 }
 
@@ -574,25 +620,48 @@ static void slices(struct db *db, struct worker *w, int n)
   }
 }
 
+/* The writer's share of a worker's ring: every item published so far written in place (the
+ * progress and counts kept); stops at the first failure. */
+static jk_status drain(struct db *db, struct worker *r, int64_t count[3], bool *any,
+                       void (*progress)(void *, int64_t, int64_t), void *ctx, int64_t total)
+{
+  size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed), head = atomic_load(&r->head);
+  jk_status st = JK_OK;
+  while (tail != head && st == JK_OK) {
+    struct item *it = &r->ring[tail % RING];
+    st = put_item(db, it);
+    if (it->kind == IT_CLIENT && ++count[0] % 100000 == 0 && progress) progress(ctx, count[0], total);
+    count[1] += it->kind == IT_STAFF;
+    count[2] += it->kind == IT_REFERRAL;
+    if (++tail == head || tail % 16 == 0) {   /* room for the worker now and then, not item by item */
+      atomic_store(&r->tail, tail);
+      if (atomic_load(&r->waiting)) wake(r->p, &r->p->room);
+    }
+    *any = true;
+  }
+  return st;
+}
+
 /* Every client, staff member and referral, and the service records: their rows written, their
- * contributions counted into `fine` (the service records' into `svc`, which is not rolled up). */
+ * contributions counted into `fine` (the service records' into `svc`, which is not rolled up);
+ * `times` tells where the time went (each worker's CPU and when it was done, the writer's CPU). */
 static jk_status subjects_pass(struct db *db, const struct defs *defs, struct counters *fine, struct counters *svc,
-                               void (*progress)(void *, int64_t, int64_t), void *ctx, int64_t total, int64_t count[3])
+                               void (*progress)(void *, int64_t, int64_t), void *ctx, int64_t total, int64_t count[3],
+                               char *times, size_t size)
 {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   int n_clients = cores < 2 ? 2 : cores > 32 ? 32 : (int)cores, n = n_clients + 2;
   const char *path = sqlite3_db_filename(db_sqlite(db), "main");
   struct pipeline *p = calloc(1, sizeof *p);
   struct worker *w = calloc((size_t)n, sizeof *w);
-  struct item *batch = malloc(64 * sizeof *batch);
-  if (!p || !w || !batch || !path || !*path) {
+  if (!p || !w || !path || !*path) {
     free(p);
     free(w);
-    free(batch);
-    return p && w && batch ? JK_EINTERNAL : JK_EUNAVAIL;
+    return p && w ? JK_EINTERNAL : JK_EUNAVAIL;
   }
   pthread_mutex_init(&p->mu, 0);
-  pthread_cond_init(&p->cv, 0);
+  pthread_cond_init(&p->items, 0);
+  pthread_cond_init(&p->room, 0);
   p->path = path;
   p->defs = defs;
   slices(db, w, n_clients);
@@ -602,61 +671,57 @@ static jk_status subjects_pass(struct db *db, const struct defs *defs, struct co
   }
   jk_status st = JK_OK;
   int started = 0;
+  double cpu0 = since(CLOCK_THREAD_CPUTIME_ID, 0);
   for (; started < n; started++) {
     if (pthread_create(&w[started].th, 0, worker_main, &w[started]) != 0) {
       st = JK_EUNAVAIL;
       break;
     }
   }
-  for (int k = started; k < n; k++) w[k].done = true;
-  for (int turn = 0; st == JK_OK;) {
-    size_t got = 0;
-    bool was_full = false, all_done = true;
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-      all_done = true;
-      for (int k = 0; k < n && !got; k++, turn = (turn + 1) % n) {   /* take from each in turn */
-        struct worker *r = &w[turn];
-        was_full |= r->head - r->tail == RING;
-        while (got < 64 && r->head != r->tail) batch[got++] = r->ring[r->tail++ % RING];
-      }
-      for (int k = 0; k < n; k++) {
-        if (w[k].done && w[k].st != JK_OK) st = w[k].st;
-        all_done &= w[k].done && w[k].head == w[k].tail;
-      }
-      if (got || st != JK_OK || all_done) break;
-      pthread_cond_wait(&p->cv, &p->mu);
+  for (int k = started; k < n; k++) atomic_store(&w[k].done, true);
+  while (st == JK_OK) {
+    bool any = false, all_done = true;
+    for (int k = 0; k < n && st == JK_OK; k++) {
+      bool done = atomic_load(&w[k].done);   /* before the drain: then nothing comes after it */
+      st = drain(db, &w[k], count, &any, progress, ctx, total);
+      if (st == JK_OK && done && w[k].st != JK_OK) st = w[k].st;
+      all_done &= done;
     }
-    if (was_full) pthread_cond_broadcast(&p->cv);   /* a worker waits only on a full ring */
+    if (st != JK_OK || all_done) break;
+    if (any) continue;
+    pthread_mutex_lock(&p->mu);   /* nothing to write: wait for an item or a worker's end */
+    atomic_store(&p->writer_waiting, true);
+    bool empty = true, ended = true;   /* seen again under the lock: a worker's end wakes under it */
+    for (int k = 0; k < n; k++) {
+      empty &= atomic_load(&w[k].head) == atomic_load_explicit(&w[k].tail, memory_order_relaxed);
+      ended &= atomic_load(&w[k].done);
+    }
+    if (empty && !ended) pthread_cond_wait(&p->items, &p->mu);
+    atomic_store(&p->writer_waiting, false);
     pthread_mutex_unlock(&p->mu);
-    for (size_t i = 0; i < got; i++) {
-      if (st == JK_OK) st = put_item(db, &batch[i]);
-      else if (batch[i].kind == IT_REFERRAL) contrib_free(&batch[i].u.r.l);
-      if (batch[i].kind == IT_CLIENT && ++count[0] % 100000 == 0 && progress) progress(ctx, count[0], total);
-      count[1] += batch[i].kind == IT_STAFF;
-      count[2] += batch[i].kind == IT_REFERRAL;
-    }
-    if (!got) break;
   }
-  pthread_mutex_lock(&p->mu);
-  p->stop = true;
-  pthread_cond_broadcast(&p->cv);
-  pthread_mutex_unlock(&p->mu);
+  atomic_store(&p->stop, true);
+  wake(p, &p->room);
   for (int k = 0; k < started; k++) pthread_join(w[k].th, 0);
+  size_t len = 0;
+  for (int k = 0; k < started && len + 64 < size; k++)
+    len += (size_t)snprintf(times + len, size - len, "%s %.1f/%.1f, ",
+                            k < n_clients ? "clients" : k == n_clients ? "staff+referrals" : "service records", w[k].cpu, w[k].wall);
+  snprintf(times + len, size - len, "writer %.1f", since(CLOCK_THREAD_CPUTIME_ID, 0) - cpu0);
   for (int k = 0; k < n; k++) {
     if (st == JK_OK && w[k].st != JK_OK) st = w[k].st;
-    while (w[k].head != w[k].tail) {   /* left behind by a failure */
-      struct item *it = &w[k].ring[w[k].tail++ % RING];
+    for (size_t i = atomic_load(&w[k].tail), head = atomic_load(&w[k].head); i != head; i++) {   /* left by a failure */
+      struct item *it = &w[k].ring[i % RING];
       if (it->kind == IT_REFERRAL) contrib_free(&it->u.r.l);
     }
     if (st == JK_OK && !counters_add(k == n - 1 ? svc : fine, &w[k].t)) st = JK_EUNAVAIL;
     counters_free(&w[k].t);
   }
-  pthread_cond_destroy(&p->cv);
+  pthread_cond_destroy(&p->items);
+  pthread_cond_destroy(&p->room);
   pthread_mutex_destroy(&p->mu);
   free(p);
   free(w);
-  free(batch);
   return st;
 }
 
@@ -700,6 +765,7 @@ static jk_status write_counters(struct db *db, const struct counters *t)
   for (size_t i = 0; i < t->n; i++) {
     const struct block *b = &t->blocks[i];
     int year = (int)(b->key & 127);
+    bool pack = packed(key_metric(b->key)) && year != STOCK_YEAR;   /* rows are buckets (count) */
     for (int x = 0; x < 4; x++)
       for (int m = 0; m < 12; m++) {
         if (!b->v[x][m]) continue;
@@ -711,17 +777,26 @@ static jk_status write_counters(struct db *db, const struct counters *t)
           }
           rows = v;
         }
-        int kind = year == STOCK_YEAR ? 0 : text_order[x], month = year == STOCK_YEAR ? 0 : year * 12 + m;
+        int kind = year == STOCK_YEAR ? 0 : text_order[pack ? PK_MONTH : x], month = year == STOCK_YEAR ? 0 : year * 12 + m;
         rows[n++] = (struct row){(uint64_t)key_metric(b->key) << 58 | (uint64_t)key_level(b->key) << 54 |
                                    key_scope(b->key) << 14 | (uint64_t)kind << 11 | (uint64_t)month,
-                                 b->v[x][m], key_bucket(b->key)};
+                                 b->v[x][m], pack ? key_bucket(b->key) * 4 + x : key_bucket(b->key)};
       }
   }
   qsort(rows, n, sizeof *rows, cmp_row);
   static const enum period_kind kinds[] = {PK_STOCK, PK_MONTH, PK_QUARTER, PK_YTD, PK_YEAR};
   static const int lens[] = {0, 2, 4, 6, 9};
   jk_status st = JK_OK;
+  sqlite3_stmt *s = 0;
+  size_t j = 0, per = 0;   /* rows bound to `s`, of `per` */
   for (size_t i = 0; i < n && st == JK_OK; i++) {
+    if (!j) {
+      per = n - i >= AGG_BATCH ? AGG_BATCH : 1;
+      if (!(s = db_prepare(db, per > 1 ? SQL_PUT_AGGS : SQL_PUT_AGG))) {
+        st = JK_EINTERNAL;
+        break;
+      }
+    }
     uint64_t k = rows[i].key;
     int level = key_level(k), kind = (int)(k >> 11 & 7), month = (int)(k & 2047);
     uint64_t scope = key_scope(k);
@@ -731,30 +806,21 @@ static jk_status write_counters(struct db *db, const struct counters *t)
     else snprintf(sc, sizeof sc, "%0*llu", lens[level], (unsigned long long)scope);
     struct contribution c = {(uint8_t)key_metric(k), (uint8_t)kinds[kind], (uint8_t)rows[i].bucket, (uint16_t)month, 0};
     contrib_period_key(&c, period);
-    sqlite3_stmt *s = db_prepare(db, SQL_PUT_AGG);
-    if (!s) {
-      st = JK_EINTERNAL;
-      break;
+    int at = (int)j * 5;
+    db_bind_text(s, at + 1, ind_metric_name((enum ind_metric)key_metric(k)));
+    db_bind_int64(s, at + 2, level);
+    db_bind_text(s, at + 3, sc);
+    db_bind_text(s, at + 4, period);
+    db_bind_int64(s, at + 5, rows[i].value);
+    if (++j == per) {
+      int rc = sqlite3_step(s);
+      db_done(s);
+      j = 0;
+      if (rc != SQLITE_DONE) st = db_status(rc);
     }
-    db_bind_text(s, 1, ind_metric_name((enum ind_metric)key_metric(k)));
-    db_bind_int64(s, 2, level);
-    db_bind_text(s, 3, sc);
-    db_bind_text(s, 4, period);
-    db_bind_int64(s, 5, rows[i].value);
-    int rc = sqlite3_step(s);
-    db_done(s);
-    if (rc != SQLITE_DONE) st = db_status(rc);
   }
   free(rows);
   return st;
-}
-
-/* Seconds since `t0` (CLOCK_MONOTONIC), for the phase log. */
-static double since(const struct timespec *t0)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int64_t done, int64_t total), void *ctx,
@@ -769,31 +835,41 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   double at[5] = {0};
-  jk_status st = db_begin_write(db);
+  int64_t cache = 0;
+  sqlite3_stmt *q = db_prepare(db, SQL_CACHE_SIZE);
+  jk_status st = q ? db_step_int(q, &cache) : JK_EINTERNAL;
+  if (st == JK_OK) st = db_exec(db, SQL_REBUILD_CACHE);
+  if (st == JK_OK) st = db_begin_write(db);
   sqlite3_stmt *cnt = st == JK_OK ? db_prepare(db, SQL_COUNT_CLIENTS) : 0;
   if (cnt) db_step_int(cnt, &total);
   if (st == JK_OK) st = ind_load_defs(db, defs);
   if (st == JK_OK) st = db_exec(db, SQL_CLEAR);
-  at[0] = since(&t0);
-  if (st == JK_OK) st = subjects_pass(db, defs, &t, &svc, progress, ctx, total, n);
-  at[1] = since(&t0);
+  at[0] = since(CLOCK_MONOTONIC, &t0);
+  char times[256] = "";
+  if (st == JK_OK) st = subjects_pass(db, defs, &t, &svc, progress, ctx, total, n, times, sizeof times);
+  at[1] = since(CLOCK_MONOTONIC, &t0);
   if (st == JK_OK && !(roll_up(&t) && counters_add(&t, &svc))) st = JK_EUNAVAIL;
   counters_free(&svc);
-  at[2] = since(&t0);
+  at[2] = since(CLOCK_MONOTONIC, &t0);
   if (st == JK_OK) st = write_counters(db, &t);
-  at[3] = since(&t0);
+  at[3] = since(CLOCK_MONOTONIC, &t0);
   counters_free(&t);
   if (st == JK_OK) st = db_commit(db);
   else if (db_in_write(db)) db_rollback(db);
-  at[4] = since(&t0);
+  at[4] = since(CLOCK_MONOTONIC, &t0);
+  if (cache) {   /* as it was */
+    char sql[48];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)cache);
+    db_exec(db, sql);
+  }
   *subjects = n[0] + n[1] + n[2];
   if (st == JK_OK && progress) progress(ctx, n[0], total);   /* the clients: what `total` counts */
   if (st != JK_OK) log_error("indicators: rebuild failed (%d); the previous figures are kept", (int)st);
   else
     log_info("indicators: rebuilt %lld clients, %lld staff, %lld referrals in %.1f s (clear %.1f, read and count %.1f,"
-             " roll-up %.1f, write %.1f, commit %.1f)",
+             " roll-up %.1f, write %.1f, commit %.1f; CPU s/done at s: %s)",
              (long long)n[0], (long long)n[1], (long long)n[2], at[4], at[0], at[1] - at[0], at[2] - at[1], at[3] - at[2],
-             at[4] - at[3]);
+             at[4] - at[3], times);
   free(defs);
   return st;
 }

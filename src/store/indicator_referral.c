@@ -63,10 +63,7 @@ static bool event_push(struct events *e, sqlite3_stmt *st)
     e->v[i] = e->v[i - 1];
     memcpy(e->text[i], e->text[i - 1], sizeof e->text[i]);
   }
-  for (int k = 0; k < 3; k++) {
-    const unsigned char *s = sqlite3_column_text(st, 2 + k);
-    snprintf(e->text[i][k], sizeof e->text[i][k], "%s", s ? (const char *)s : "");
-  }
+  for (int k = 0; k < 3; k++) ind_column_text(st, 2 + k, e->text[i][k], sizeof e->text[i][k]);
   e->v[i].day = day;   /* the pointers are set by compute() */
   return true;
 }
@@ -75,7 +72,7 @@ static bool event_push(struct events *e, sqlite3_stmt *st)
 static jk_status compute(sqlite3_stmt *head, struct events *ev, const struct workcal *cal, struct referral_now *out)
 {
   out->exists = true;
-  snprintf(out->region, sizeof out->region, "%s", (const char *)sqlite3_column_text(head, 1));
+  ind_column_text(head, 1, out->region, sizeof out->region);
   out->org_rid = sqlite3_column_int64(head, 2);
   out->l.n = 0;
   for (size_t i = 0; i < ev->n; i++) {   /* pointers again: the arrays may have moved while growing */
@@ -129,7 +126,7 @@ static jk_status stored(struct db *db, int64_t rid, struct referral_now *out)
   jk_status res = rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
   if (rc == SQLITE_ROW) {
     out->exists = true;
-    snprintf(out->region, sizeof out->region, "%s", (const char *)sqlite3_column_text(st, 0));
+    ind_column_text(st, 0, out->region, sizeof out->region);
     out->org_rid = sqlite3_column_int64(st, 1);
     const void *b = sqlite3_column_blob(st, 2);
     if (!contrib_decode(b ? b : "", (size_t)sqlite3_column_bytes(st, 2), &out->l)) res = JK_EINTERNAL;

@@ -233,6 +233,15 @@ void *ind_vec_push(struct ind_vec *g)
   return (char *)g->v + g->size * g->n++;
 }
 
+void ind_column_text(sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+  const unsigned char *s = sqlite3_column_text(st, col);
+  size_t n = s ? (size_t)sqlite3_column_bytes(st, col) : 0;
+  if (n >= size) n = size - 1;
+  if (n) memcpy(dst, s, n);
+  dst[n] = 0;
+}
+
 bool ind_day_of(const unsigned char *text, int64_t *out)
 {
   struct jk_date d;
@@ -324,7 +333,7 @@ static jk_status client_compute(struct db *db, const struct defs *defs, int64_t 
   struct client_inputs in = {.exit_day = -1};
   if (rc == SQLITE_ROW) {
     out->exists = true;
-    snprintf(out->region, sizeof out->region, "%s", (const char *)sqlite3_column_text(st, 0));
+    ind_column_text(st, 0, out->region, sizeof out->region);
     out->org_rid = sqlite3_column_int64(st, 1);
     in.severe = sqlite3_column_int(st, 2) != 0;
     in.reg_day = ind_day_of_ms(sqlite3_column_int64(st, 3));
@@ -397,7 +406,7 @@ static jk_status client_stored(struct db *db, int64_t rid, struct client_now *ou
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
     out->exists = true;
-    snprintf(out->region, sizeof out->region, "%s", (const char *)sqlite3_column_text(st, 0));
+    ind_column_text(st, 0, out->region, sizeof out->region);
     out->org_rid = sqlite3_column_int64(st, 1);
     ind_facts_decode(st, 4, &out->f);
     out->f.severe = sqlite3_column_int(st, 2) != 0;
@@ -499,7 +508,7 @@ jk_status ind_staff_compute(struct db *db, int64_t rid, struct staff_now *out)
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
     out->exists = true;
-    snprintf(out->region, sizeof out->region, "%s", (const char *)sqlite3_column_text(st, 0));
+    ind_column_text(st, 0, out->region, sizeof out->region);
     out->org_rid = sqlite3_column_int64(st, 1);
     out->f.active = sqlite3_column_int(st, 2) != 0;
     const char *major = (const char *)sqlite3_column_text(st, 3);
@@ -526,7 +535,7 @@ static jk_status staff_stored(struct db *db, int64_t rid, struct staff_now *out)
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
     out->exists = true;
-    snprintf(out->region, sizeof out->region, "%s", (const char *)sqlite3_column_text(st, 0));
+    ind_column_text(st, 0, out->region, sizeof out->region);
     out->org_rid = sqlite3_column_int64(st, 1);
     out->f.active = sqlite3_column_int(st, 2) != 0;
     out->f.relevant = sqlite3_column_int(st, 3) != 0;
