@@ -323,16 +323,19 @@ static int region_scope(const char *region, uint64_t *scope)
 static bool add_all(struct counters *t, const char *region, int64_t org_rid, const struct contrib_list *l)
 {
   uint64_t scope;
-  int level = region_scope(region, &scope);
+  int level = region_scope(region, &scope), metric = -1, at = 0;
+  uint64_t s = 0;
+  struct metric_levels lv = {0};
   for (size_t i = 0; i < l->n; i++) {
     const struct contribution *c = &l->v[i];
-    struct metric_levels lv = ind_metric_levels(c->metric);
-    if (lv.region_level >= 0) {
-      int at = level < lv.region_level ? level : lv.region_level;
-      uint64_t s = scope;
+    if (c->metric != metric) {   /* a subject's contributions come metric by metric */
+      metric = c->metric;
+      lv = ind_metric_levels(c->metric);
+      at = level < lv.region_level ? level : lv.region_level;
+      s = scope;
       for (int k = level; k > at; k--) s /= k == 4 ? 1000 : 100;
-      if (!count(t, c, at, at ? s : 0)) return false;
     }
+    if (lv.region_level >= 0 && !count(t, c, at, at ? s : 0)) return false;
     if (lv.by_org && org_rid > 0 && !count(t, c, IND_LEVEL_ORG, (uint64_t)org_rid)) return false;
   }
   return true;
