@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 static const char SQL_CLEAR[] =
-  "DELETE FROM ind_agg; DELETE FROM ind_client; DELETE FROM ind_staff; DELETE FROM ind_referral; DELETE FROM ind_dirty;";
+  "DELETE FROM ind_client; DELETE FROM ind_staff; DELETE FROM ind_referral; DELETE FROM ind_dirty;";
 static const char SQL_CLIENTS[] =
   "SELECT rid, residence_region, organization_rid, severe, created_at, exited_at, status = 'in_service' FROM client"
   " WHERE rid >= $1 AND rid < $2 ORDER BY rid";
@@ -55,9 +55,13 @@ static const char SQL_ORG_REGION[] = "SELECT region FROM organization WHERE rid 
 #define AGG_ROW "(?, ?, ?, ?, ?)"
 #define AGG_ROWS4 AGG_ROW ", " AGG_ROW ", " AGG_ROW ", " AGG_ROW
 #define AGG_ROWS16 AGG_ROWS4 ", " AGG_ROWS4 ", " AGG_ROWS4 ", " AGG_ROWS4
-static const char SQL_PUT_AGG[] = "INSERT INTO ind_agg(metric, level, scope, period, value) VALUES " AGG_ROW;
-static const char SQL_PUT_AGGS[] =
-  "INSERT INTO ind_agg(metric, level, scope, period, value) VALUES " AGG_ROWS16 ", " AGG_ROWS16 ", " AGG_ROWS16 ", " AGG_ROWS16;
+static const char SQL_PUT_AGG[] = "INSERT OR REPLACE INTO ind_agg(metric, level, scope, period, value) VALUES " AGG_ROW;
+static const char SQL_PUT_AGGS[] = "INSERT OR REPLACE INTO ind_agg(metric, level, scope, period, value) VALUES " AGG_ROWS16
+                                   ", " AGG_ROWS16 ", " AGG_ROWS16 ", " AGG_ROWS16;
+/* The aggregates are not cleared: the stored ones are read (by the service-record worker, once
+ * it is done) and only the rows that differ are written or deleted. */
+static const char SQL_STORED_AGG[] = "SELECT metric, level, scope, period, value FROM ind_agg";
+static const char SQL_DEL_AGG[] = "DELETE FROM ind_agg WHERE metric = $1 AND level = $2 AND scope = $3 AND period = $4";
 static const char SQL_COUNT_CLIENTS[] = "SELECT count(*) FROM client";
 /* The indexes of the subjects' rows, dropped while the rows are written and made again after
  * (one sort each instead of millions of inserts in region order). */
@@ -179,6 +183,12 @@ static bool count(struct counters *t, const struct contribution *c, int level, u
   b->v[row][stock ? 0 : c->month % 12] += c->value;
   return true;
 }
+
+/* A stored row in primary-key order: metric 6 bits (alphabetical = enum order) | level 4 |
+ * scope 39 | period kind 3 in text order ("" < M < Q < T < Y) | month 11; then the bucket. */
+struct row { uint64_t key; int64_t value; int bucket; };
+/* Rows in key order. */
+struct rows { struct row *v; size_t n, cap; };
 
 /* ---- the scans ---- */
 
@@ -426,6 +436,8 @@ struct worker {
   struct item ring[RING];              /* indexes mod RING */
   _Atomic size_t head, tail;
   _Atomic bool waiting, done;
+  struct rows old;                     /* the service-record worker's: the stored aggregates */
+  bool odd;                            /* (and whether one of them is not the rebuild's) */
   jk_status st;                        /* set before done */
   double cpu, wall;                    /* seconds of this thread's CPU, and until it was done */
 };
@@ -548,7 +560,13 @@ static jk_status referral_one(void *ctx, int64_t rid, const struct referral_now 
   return JK_EUNAVAIL;   /* stopped: the rebuild failed elsewhere */
 }
 
-static jk_status run_svc(struct db *db, struct worker *me) { return svc_pass(db, &me->t); }
+static jk_status stored_rows(struct db *db, struct rows *out, bool *odd);
+
+static jk_status run_svc(struct db *db, struct worker *me)
+{
+  jk_status st = svc_pass(db, &me->t);
+  return st == JK_OK ? stored_rows(db, &me->old, &me->odd) : st;
+}
 
 static jk_status run_staff_referrals(struct db *db, struct worker *me)
 {
@@ -655,8 +673,8 @@ static jk_status drain(struct db *db, struct worker *r, int64_t count[3], bool *
  * contributions counted into `fine` (the service records' into `svc`, which is not rolled up);
  * `times` tells where the time went (each worker's CPU and when it was done, the writer's CPU). */
 static jk_status subjects_pass(struct db *db, const struct defs *defs, struct counters *fine, struct counters *svc,
-                               void (*progress)(void *, int64_t, int64_t), void *ctx, int64_t total, int64_t count[3],
-                               char *times, size_t size)
+                               struct rows *old, bool *odd, void (*progress)(void *, int64_t, int64_t), void *ctx,
+                               int64_t total, int64_t count[3], char *times, size_t size)
 {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   int n_clients = cores < 2 ? 2 : cores > 32 ? 32 : (int)cores, n = n_clients + 2;
@@ -726,6 +744,8 @@ static jk_status subjects_pass(struct db *db, const struct defs *defs, struct co
     if (st == JK_OK && !counters_add(k == n - 1 ? svc : fine, &w[k].t)) st = JK_EUNAVAIL;
     counters_free(&w[k].t);
   }
+  *old = w[n - 1].old;   /* the caller's to free */
+  *odd = w[n - 1].odd;
   pthread_cond_destroy(&p->items);
   pthread_cond_destroy(&p->room);
   pthread_mutex_destroy(&p->mu);
@@ -754,9 +774,6 @@ static bool roll_up(struct counters *t)
   return true;
 }
 
-/* A stored row in primary-key order: metric 6 bits (alphabetical = enum order) | level 4 |
- * scope 39 | period kind 3 in text order ("" < M < Q < T < Y) | month 11; then the bucket. */
-struct row { uint64_t key; int64_t value; int bucket; };
 
 static int cmp_row(const void *a, const void *b)
 {
@@ -765,12 +782,25 @@ static int cmp_row(const void *a, const void *b)
   return (x->bucket > y->bucket) - (x->bucket < y->bucket);
 }
 
-static jk_status write_counters(struct db *db, const struct counters *t)
+
+static bool rows_push(struct rows *r, struct row x)
+{
+  if (r->n == r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : 4096;
+    struct row *v = realloc(r->v, cap * sizeof *v);
+    if (!v) return false;
+    r->v = v;
+    r->cap = cap;
+  }
+  r->v[r->n++] = x;
+  return true;
+}
+
+/* The counters' rows, in key order. */
+static jk_status rows_of(const struct counters *t, struct rows *out)
 {
   static const int text_order[] = {[PK_MONTH] = 1, [PK_QUARTER] = 2, [PK_YTD] = 3, [PK_YEAR] = 4};
-  size_t n = 0, cap = t->n * 4 + 1;
-  struct row *rows = malloc(cap * sizeof *rows);
-  if (!rows) return JK_EUNAVAIL;
+  *out = (struct rows){0};
   for (size_t i = 0; i < t->n; i++) {
     const struct block *b = &t->blocks[i];
     int year = (int)(b->key & 127);
@@ -778,49 +808,105 @@ static jk_status write_counters(struct db *db, const struct counters *t)
     for (int x = 0; x < 4; x++)
       for (int m = 0; m < 12; m++) {
         if (!b->v[x][m]) continue;
-        if (n == cap) {
-          struct row *v = realloc(rows, (cap *= 2) * sizeof *v);
-          if (!v) {
-            free(rows);
-            return JK_EUNAVAIL;
-          }
-          rows = v;
-        }
         int kind = year == STOCK_YEAR ? 0 : text_order[pack ? PK_MONTH : x], month = year == STOCK_YEAR ? 0 : year * 12 + m;
-        rows[n++] = (struct row){(uint64_t)key_metric(b->key) << 58 | (uint64_t)key_level(b->key) << 54 |
-                                   key_scope(b->key) << 14 | (uint64_t)kind << 11 | (uint64_t)month,
-                                 b->v[x][m], pack ? key_bucket(b->key) * 4 + x : key_bucket(b->key)};
+        struct row r = {(uint64_t)key_metric(b->key) << 58 | (uint64_t)key_level(b->key) << 54 | key_scope(b->key) << 14 |
+                          (uint64_t)kind << 11 | (uint64_t)month,
+                        b->v[x][m], pack ? key_bucket(b->key) * 4 + x : key_bucket(b->key)};
+        if (!rows_push(out, r)) return JK_EUNAVAIL;
       }
   }
-  qsort(rows, n, sizeof *rows, cmp_row);
+  if (out->n) qsort(out->v, out->n, sizeof *out->v, cmp_row);
+  return JK_OK;
+}
+
+/* A row's stored texts: scope (24 bytes) and period (16). */
+static void row_texts(const struct row *r, char *scope, char *period)
+{
   static const enum period_kind kinds[] = {PK_STOCK, PK_MONTH, PK_QUARTER, PK_YTD, PK_YEAR};
   static const int lens[] = {0, 2, 4, 6, 9};
+  uint64_t k = r->key, sc = key_scope(k);
+  int level = key_level(k), kind = (int)(k >> 11 & 7), month = (int)(k & 2047);
+  if (level == IND_LEVEL_ORG) snprintf(scope, 24, "%llu", (unsigned long long)sc);
+  else if (level == 0) scope[0] = 0;
+  else snprintf(scope, 24, "%0*llu", lens[level], (unsigned long long)sc);
+  struct contribution c = {(uint8_t)key_metric(k), (uint8_t)kinds[kind % 5], (uint8_t)r->bucket, (uint16_t)month, 0};
+  contrib_period_key(&c, period);
+}
+
+/* A stored row read back into its key (the inverse of row_texts); false when it is not one the
+ * rebuild could have written (it is then deleted). */
+static bool row_parse(int metric, int level, const char *scope, const char *period, int64_t value, struct row *out)
+{
+  static const char kinds[] = "MQTY";
+  int y = 0, m = 0, bucket = 0, kind = 0, month = 0, used = 0;
+  if (metric < 0 || level < 0 || level > 15 || strlen(scope) > 12 || scope[strspn(scope, "0123456789")]) return false;
+  uint64_t sc = strtoull(scope, 0, 10);
+  if (*period) {
+    const char *k = strchr(kinds, *period);
+    if (!k || !*k) return false;
+    kind = (int)(k - kinds) + 1;
+    if (kind == 4 ? sscanf(period + 1, "%4d%n", &y, &used) != 1 : sscanf(period + 1, "%4d-%2d%n", &y, &m, &used) != 2)
+      return false;
+    if (period[1 + used] == '/' && sscanf(period + 2 + used, "%3d", &bucket) != 1) return false;
+    month = (y - 2000) * 12 + (kind == 2 ? m * 3 - 1 : kind == 4 ? 11 : m - 1);
+    if (y < 2000 || month < 0 || month >= IND_MAX_MONTHS || bucket < 0 || bucket >= IND_WAIT_BUCKETS) return false;
+  }
+  *out = (struct row){(uint64_t)metric << 58 | (uint64_t)level << 54 | sc << 14 | (uint64_t)kind << 11 | (uint64_t)month,
+                      value, bucket};
+  char s2[24], p2[16];   /* exactly what would be written again */
+  row_texts(out, s2, p2);
+  return strcmp(s2, scope) == 0 && strcmp(p2, period) == 0;
+}
+
+/* The stored aggregates, in key order; *odd when one of them is not a row the rebuild could
+ * have written (a metric no longer kept, say): then they are all replaced. */
+static jk_status stored_rows(struct db *db, struct rows *out, bool *odd)
+{
+  sqlite3_stmt *q = db_prepare(db, SQL_STORED_AGG);
+  if (!q) return JK_EINTERNAL;
+  *out = (struct rows){0};
+  *odd = false;
+  char last[32] = "";
+  int metric = -1, rc;
+  jk_status st = JK_OK;
+  while (st == JK_OK && !*odd && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    const char *name = (const char *)sqlite3_column_text(q, 0);
+    if (strcmp(name, last) != 0) {   /* in key order: the metric changes rarely */
+      snprintf(last, sizeof last, "%s", name);
+      metric = -1;
+      for (int i = 0; i < IM_COUNT && metric < 0; i++)
+        if (strcmp(ind_metric_name((enum ind_metric)i), name) == 0) metric = i;
+    }
+    struct row r;
+    *odd = !row_parse(metric, sqlite3_column_int(q, 1), (const char *)sqlite3_column_text(q, 2),
+                      (const char *)sqlite3_column_text(q, 3), sqlite3_column_int64(q, 4), &r);
+    if (!*odd && !rows_push(out, r)) st = JK_EUNAVAIL;
+  }
+  db_done(q);
+  if (st == JK_OK && !*odd && rc != SQLITE_DONE) st = db_status(rc);
+  if (st == JK_OK && out->n) qsort(out->v, out->n, sizeof *out->v, cmp_row);
+  return st;
+}
+
+/* Writes rows (INSERT OR REPLACE), AGG_BATCH per statement. */
+static jk_status put_rows(struct db *db, const struct row *v, size_t n)
+{
   jk_status st = JK_OK;
   sqlite3_stmt *s = 0;
   size_t j = 0, per = 0;   /* rows bound to `s`, of `per` */
   for (size_t i = 0; i < n && st == JK_OK; i++) {
     if (!j) {
       per = n - i >= AGG_BATCH ? AGG_BATCH : 1;
-      if (!(s = db_prepare(db, per > 1 ? SQL_PUT_AGGS : SQL_PUT_AGG))) {
-        st = JK_EINTERNAL;
-        break;
-      }
+      if (!(s = db_prepare(db, per > 1 ? SQL_PUT_AGGS : SQL_PUT_AGG))) return JK_EINTERNAL;
     }
-    uint64_t k = rows[i].key;
-    int level = key_level(k), kind = (int)(k >> 11 & 7), month = (int)(k & 2047);
-    uint64_t scope = key_scope(k);
     char sc[24], period[16];
-    if (level == IND_LEVEL_ORG) snprintf(sc, sizeof sc, "%llu", (unsigned long long)scope);
-    else if (level == 0) sc[0] = 0;
-    else snprintf(sc, sizeof sc, "%0*llu", lens[level], (unsigned long long)scope);
-    struct contribution c = {(uint8_t)key_metric(k), (uint8_t)kinds[kind], (uint8_t)rows[i].bucket, (uint16_t)month, 0};
-    contrib_period_key(&c, period);
+    row_texts(&v[i], sc, period);
     int at = (int)j * 5;
-    db_bind_text(s, at + 1, ind_metric_name((enum ind_metric)key_metric(k)));
-    db_bind_int64(s, at + 2, level);
+    db_bind_text(s, at + 1, ind_metric_name((enum ind_metric)key_metric(v[i].key)));
+    db_bind_int64(s, at + 2, key_level(v[i].key));
     db_bind_text(s, at + 3, sc);
     db_bind_text(s, at + 4, period);
-    db_bind_int64(s, at + 5, rows[i].value);
+    db_bind_int64(s, at + 5, v[i].value);
     if (++j == per) {
       int rc = sqlite3_step(s);
       db_done(s);
@@ -828,7 +914,48 @@ static jk_status write_counters(struct db *db, const struct counters *t)
       if (rc != SQLITE_DONE) st = db_status(rc);
     }
   }
-  free(rows);
+  return st;
+}
+
+static jk_status del_row(struct db *db, const struct row *r)
+{
+  sqlite3_stmt *s = db_prepare(db, SQL_DEL_AGG);
+  if (!s) return JK_EINTERNAL;
+  char sc[24], period[16];
+  row_texts(r, sc, period);
+  db_bind_text(s, 1, ind_metric_name((enum ind_metric)key_metric(r->key)));
+  db_bind_int64(s, 2, key_level(r->key));
+  db_bind_text(s, 3, sc);
+  db_bind_text(s, 4, period);
+  int rc = sqlite3_step(s);
+  db_done(s);
+  return rc == SQLITE_DONE ? JK_OK : db_status(rc);
+}
+
+/* The new aggregates over the stored ones (`old`, in key order; all replaced when `odd`): only
+ * the rows that differ are written, those no longer counted deleted. */
+static jk_status write_counters(struct db *db, const struct counters *t, const struct rows *old, bool odd,
+                                int64_t changed[2])
+{
+  struct rows now, put = {0};
+  jk_status st = rows_of(t, &now);
+  if (st == JK_OK && odd) st = db_exec(db, "DELETE FROM ind_agg");
+  size_t i = 0, j = 0, n_old = odd ? 0 : old->n;
+  while (st == JK_OK && (i < now.n || j < n_old)) {
+    int c = i == now.n ? 1 : j == n_old ? -1 : cmp_row(&now.v[i], &old->v[j]);
+    if (c > 0) {   /* no longer counted */
+      st = del_row(db, &old->v[j++]);
+      changed[1]++;
+      continue;
+    }
+    if ((c < 0 || now.v[i].value != old->v[j].value) && !rows_push(&put, now.v[i])) st = JK_EUNAVAIL;
+    i++;
+    j += c == 0;
+  }
+  if (st == JK_OK) st = put_rows(db, put.v, put.n);
+  changed[0] = (int64_t)put.n;
+  free(now.v);
+  free(put.v);
   return st;
 }
 
@@ -896,12 +1023,16 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
   if (st == JK_OK) st = drop_indexes(db, &indexes);
   at[0] = since(CLOCK_MONOTONIC, &t0);
   char times[256] = "";
-  if (st == JK_OK) st = subjects_pass(db, defs, &t, &svc, progress, ctx, total, n, times, sizeof times);
+  struct rows old = {0};
+  bool odd = false;
+  int64_t changed[2] = {0};   /* aggregate rows written, deleted */
+  if (st == JK_OK) st = subjects_pass(db, defs, &t, &svc, &old, &odd, progress, ctx, total, n, times, sizeof times);
   at[1] = since(CLOCK_MONOTONIC, &t0);
   if (st == JK_OK && !(roll_up(&t) && counters_add(&t, &svc))) st = JK_EUNAVAIL;
   counters_free(&svc);
   at[2] = since(CLOCK_MONOTONIC, &t0);
-  if (st == JK_OK) st = write_counters(db, &t);
+  if (st == JK_OK) st = write_counters(db, &t, &old, odd, changed);
+  free(old.v);
   counters_free(&t);
   at[3] = since(CLOCK_MONOTONIC, &t0);
   if (st == JK_OK) st = create_indexes(db, &indexes);
@@ -920,9 +1051,10 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
   if (st != JK_OK) log_error("indicators: rebuild failed (%d); the previous figures are kept", (int)st);
   else
     log_info("indicators: rebuilt %lld clients, %lld staff, %lld referrals in %.1f s (clear %.1f, read and count %.1f,"
-             " roll-up %.1f, write %.1f, indexes %.1f, commit %.1f; CPU s/done at s: %s)",
+             " roll-up %.1f, write %.1f, indexes %.1f, commit %.1f; CPU s/done at s: %s); aggregates: %lld rows"
+             " written, %lld deleted, the rest as they were",
              (long long)n[0], (long long)n[1], (long long)n[2], at[5], at[0], at[1] - at[0], at[2] - at[1], at[3] - at[2],
-             at[4] - at[3], at[5] - at[4], times);
+             at[4] - at[3], at[5] - at[4], times, (long long)changed[0], (long long)changed[1]);
   free(defs);
   return st;
 }
