@@ -56,6 +56,11 @@ struct client_now {
 void ind_facts_decode(sqlite3_stmt *st, int col, struct client_facts *f);
 /* Stores (or, when !c->exists, deletes) a client's facts row. */
 jk_status ind_client_put(struct db *db, int64_t rid, const struct client_now *c);
+/* A stored facts row from 15 columns from `col`: region, org_rid, severe, in_service, then as
+ * ind_facts_decode. */
+void ind_client_decode(sqlite3_stmt *st, int col, struct client_now *out);
+/* Whether two clients' rows would be stored the same (the bit strings as far as they are kept). */
+bool ind_client_same(const struct client_now *a, const struct client_now *b);
 
 struct staff_now {
   bool exists;
@@ -95,6 +100,8 @@ jk_status ind_referral_compute(struct db *db, int64_t rid, struct referral_now *
 jk_status ind_referral_refresh(struct db *db, int64_t rid);
 /* Stores (or, when !r->exists, deletes) a referral's row. */
 jk_status ind_referral_put(struct db *db, int64_t rid, const struct referral_now *r);
+/* Whether the stored row in `st` (region, org_rid, contrib from `col`) is what `r` would store. */
+bool ind_referral_same(sqlite3_stmt *st, int col, const struct referral_now *r);
 /* Every referral in rid order, computed by two merged scans (the rebuild); fn per referral. */
 jk_status ind_referral_each(struct db *db, jk_status (*fn)(void *ctx, int64_t rid, const struct referral_now *r),
                             void *ctx, int64_t *count);

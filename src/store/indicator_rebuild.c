@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 static const char SQL_CLEAR[] =
-  "DELETE FROM ind_client; DELETE FROM ind_staff; DELETE FROM ind_referral; DELETE FROM ind_dirty;";
+  "DELETE FROM ind_staff; DELETE FROM ind_dirty;";
 static const char SQL_CLIENTS[] =
   "SELECT rid, residence_region, organization_rid, severe, created_at, exited_at, status = 'in_service' FROM client"
   " WHERE rid >= $1 AND rid < $2 ORDER BY rid";
@@ -46,6 +46,13 @@ static const char SQL_AGREE[] =
   "  AND e.to_status IN ('closed', 'moved', 'withdrawn', 'rejected'))"
   " FROM referral r WHERE client_rid >= $1 AND client_rid < $2 AND informed_consent IS NOT NULL AND agreement IS NOT NULL"
   " ORDER BY client_rid";
+/* The stored rows of clients and referrals, compared with the new in rid order: only those that
+ * differ are handed to the writer (ind_client_decode's columns after the rid). */
+static const char SQL_STORED_CLIENTS[] =
+  "SELECT rid, region, org_rid, severe, in_service, reg_m, exit_m, first, n, std, served, fu, med, psych, sat, sat_ok"
+  " FROM ind_client WHERE rid >= $1 AND rid < $2 ORDER BY rid";
+static const char SQL_STORED_REFERRALS[] =
+  "SELECT rid, region, org_rid, contrib FROM ind_referral WHERE rid >= $1 AND rid < $2 ORDER BY rid";
 static const char SQL_STAFF[] = "SELECT rid FROM staff ORDER BY rid";
 static const char SQL_SVC[] = "SELECT org_rid, date FROM service_record ORDER BY org_rid, date";
 static const char SQL_ORG_REGION[] = "SELECT region FROM organization WHERE rid = $1";
@@ -63,8 +70,10 @@ static const char SQL_PUT_AGGS[] = "INSERT OR REPLACE INTO ind_agg(metric, level
 static const char SQL_STORED_AGG[] = "SELECT metric, level, scope, period, value FROM ind_agg";
 static const char SQL_DEL_AGG[] = "DELETE FROM ind_agg WHERE metric = $1 AND level = $2 AND scope = $3 AND period = $4";
 static const char SQL_COUNT_CLIENTS[] = "SELECT count(*) FROM client";
-/* The indexes of the subjects' rows, dropped while the rows are written and made again after
- * (one sort each instead of millions of inserts in region order). */
+/* The indexes of the subjects' rows: on a first build (no client or referral row stored) they
+ * are dropped while the rows are written and made again after (one sort each instead of
+ * millions of inserts in region order); otherwise few rows differ and they stay. */
+static const char SQL_FIRST_BUILD[] = "SELECT NOT EXISTS (SELECT 1 FROM ind_client) AND NOT EXISTS (SELECT 1 FROM ind_referral)";
 static const char SQL_SUBJECT_INDEXES[] =
   "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('ind_client', 'ind_staff', 'ind_referral')"
   " AND sql IS NOT NULL ORDER BY name";
@@ -436,6 +445,9 @@ struct worker {
   struct item ring[RING];              /* indexes mod RING */
   _Atomic size_t head, tail;
   _Atomic bool waiting, done;
+  _Atomic int64_t seen;                /* clients (or referrals) computed so far */
+  int64_t staff;                       /* staff computed */
+  struct cursor *stored;               /* the staff and referrals worker's stored referral rows */
   struct rows old;                     /* the service-record worker's: the stored aggregates */
   bool odd;                            /* (and whether one of them is not the rebuild's) */
   jk_status st;                        /* set before done */
@@ -485,19 +497,40 @@ static jk_status run_clients(struct db *db, struct worker *me)
   struct item *it = malloc(sizeof *it);
   struct contrib_list l = {0};
   jk_status st = it ? JK_OK : JK_EUNAVAIL;
-  static const char *const sql[] = {SQL_CLIENTS, SQL_SERVICES, SQL_ASSESS, SQL_PLANS, SQL_AGREE};
-  struct cursor *cs[] = {&s.clients, &s.services, &s.assess, &s.plans, &s.agree};
+  struct client_now *was = malloc(sizeof *was);
+  struct cursor stored = {0};   /* ind_client as it is */
+  static const char *const sql[] = {SQL_CLIENTS, SQL_SERVICES, SQL_ASSESS, SQL_PLANS, SQL_AGREE, SQL_STORED_CLIENTS};
+  struct cursor *cs[] = {&s.clients, &s.services, &s.assess, &s.plans, &s.agree, &stored};
+  if (!was) st = JK_EUNAVAIL;
   for (size_t i = 0; st == JK_OK && i < sizeof cs / sizeof cs[0]; i++) st = cursor_open(db, sql[i], me->lo, me->hi, cs[i]);
   while (st == JK_OK) {
     struct client_inputs in;
     bool got;
     it->kind = IT_CLIENT;
-    if ((st = next_client(&s, &it->rid, &it->u.c, &in, &got)) != JK_OK || !got) break;
+    if ((st = next_client(&s, &it->rid, &it->u.c, &in, &got)) != JK_OK) break;
+    int64_t rid = got ? it->rid : INT64_MAX;
+    bool stopped = false;
+    while (st == JK_OK && !stopped && stored.more && stored.rid < rid) {   /* a client no longer there */
+      struct item gone = {.kind = IT_CLIENT, .rid = stored.rid};   /* !exists: deleted */
+      if ((stopped = !emit(me, &gone))) break;
+      st = cursor_next(&stored);
+    }
+    if (stopped || !got || st != JK_OK) break;
     struct client_now *c = &it->u.c;
     client_facts_compute(&in, ind_def_for(me->p->defs, c->region, 0), &c->f);
     l.n = 0;   /* the contributions append */
-    if (!client_contributions(&c->f, &l) || !add_all(&me->t, c->region, c->org_rid, &l)) st = JK_EUNAVAIL;
-    else if (!emit(me, it)) break;
+    if (!client_contributions(&c->f, &l) || !add_all(&me->t, c->region, c->org_rid, &l)) {
+      st = JK_EUNAVAIL;
+      break;
+    }
+    atomic_fetch_add_explicit(&me->seen, 1, memory_order_relaxed);
+    bool same = false;
+    if (stored.more && stored.rid == rid) {
+      ind_client_decode(stored.st, 1, was);
+      same = ind_client_same(was, c);
+      st = cursor_next(&stored);
+    }
+    if (!same && st == JK_OK && !emit(me, it)) break;
   }
   for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
     if (cs[i]->st) db_done(cs[i]->st);
@@ -510,6 +543,7 @@ static jk_status run_clients(struct db *db, struct worker *me)
   free(s.surveys.v);
   contrib_free(&l);
   free(it);
+  free(was);
   return st;
 }
 
@@ -539,6 +573,7 @@ static jk_status run_staff(struct db *db, struct worker *me)
     l.n = 0;
     if (!staff_contributions(&it->u.s.f, &l) || !add_all(&me->t, it->u.s.region, it->u.s.org_rid, &l)) st = JK_EUNAVAIL;
     else if (!emit(me, it)) break;
+    me->staff++;
   }
   contrib_free(&l);
   free(it);
@@ -546,10 +581,30 @@ static jk_status run_staff(struct db *db, struct worker *me)
   return st;
 }
 
+/* Hands the writer the deletion of stored referral rows before `rid` (referrals no longer there). */
+static jk_status referrals_gone(struct worker *me, int64_t rid)
+{
+  jk_status st = JK_OK;
+  while (st == JK_OK && me->stored->more && me->stored->rid < rid) {
+    struct item gone = {.kind = IT_REFERRAL, .rid = me->stored->rid};   /* !exists: deleted */
+    if (!emit(me, &gone)) return JK_EUNAVAIL;
+    st = cursor_next(me->stored);
+  }
+  return st;
+}
+
 static jk_status referral_one(void *ctx, int64_t rid, const struct referral_now *r)
 {
   struct worker *me = ctx;
   if (!add_all(&me->t, r->region, r->org_rid, &r->l)) return JK_EUNAVAIL;
+  me->seen++;
+  jk_status st = referrals_gone(me, rid);
+  bool same = false;
+  if (st == JK_OK && me->stored->more && me->stored->rid == rid) {
+    same = ind_referral_same(me->stored->st, 1, r);
+    st = cursor_next(me->stored);
+  }
+  if (st != JK_OK || same) return st;
   struct item it = {.kind = IT_REFERRAL, .rid = rid, .u.r = *r};
   it.u.r.l.v = malloc((r->l.n ? r->l.n : 1) * sizeof *r->l.v);   /* the list is reused for the next referral */
   if (!it.u.r.l.v) return JK_EUNAVAIL;
@@ -571,8 +626,15 @@ static jk_status run_svc(struct db *db, struct worker *me)
 static jk_status run_staff_referrals(struct db *db, struct worker *me)
 {
   int64_t n = 0;
+  struct cursor stored = {0};   /* ind_referral as it is */
   jk_status st = run_staff(db, me);
-  return st == JK_OK ? ind_referral_each(db, referral_one, me, &n) : st;
+  if (st == JK_OK) st = cursor_open(db, SQL_STORED_REFERRALS, INT64_MIN, INT64_MAX, &stored);
+  me->stored = &stored;
+  if (st == JK_OK) st = ind_referral_each(db, referral_one, me, &n);
+  if (st == JK_OK) st = referrals_gone(me, INT64_MAX);
+  if (stored.st) db_done(stored.st);
+  me->stored = 0;
+  return st;
 }
 
 /* Seconds of `clock` (CLOCK_MONOTONIC, CLOCK_THREAD_CPUTIME_ID) since `t0` (NULL: since 0). */
@@ -646,19 +708,15 @@ static void slices(struct db *db, struct worker *w, int n)
   }
 }
 
-/* The writer's share of a worker's ring: every item published so far written in place (the
- * progress and counts kept); stops at the first failure. */
-static jk_status drain(struct db *db, struct worker *r, int64_t count[3], bool *any,
-                       void (*progress)(void *, int64_t, int64_t), void *ctx, int64_t total)
+/* The writer's share of a worker's ring: every item published so far written in place; stops at
+ * the first failure. */
+static jk_status drain(struct db *db, struct worker *r, bool *any, int64_t *written)
 {
   size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed), head = atomic_load(&r->head);
   jk_status st = JK_OK;
   while (tail != head && st == JK_OK) {
-    struct item *it = &r->ring[tail % RING];
-    st = put_item(db, it);
-    if (it->kind == IT_CLIENT && ++count[0] % 100000 == 0 && progress) progress(ctx, count[0], total);
-    count[1] += it->kind == IT_STAFF;
-    count[2] += it->kind == IT_REFERRAL;
+    st = put_item(db, &r->ring[tail % RING]);
+    ++*written;
     if (++tail % 16 == 0 || tail == head) {   /* room for the worker now and then, not item by item */
       atomic_store(&r->tail, tail);
       if (atomic_load(&r->waiting)) wake(r->p, &r->p->room);
@@ -674,7 +732,7 @@ static jk_status drain(struct db *db, struct worker *r, int64_t count[3], bool *
  * `times` tells where the time went (each worker's CPU and when it was done, the writer's CPU). */
 static jk_status subjects_pass(struct db *db, const struct defs *defs, struct counters *fine, struct counters *svc,
                                struct rows *old, bool *odd, void (*progress)(void *, int64_t, int64_t), void *ctx,
-                               int64_t total, int64_t count[3], char *times, size_t size)
+                               int64_t total, int64_t count[4], char *times, size_t size)
 {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   int n_clients = cores < 2 ? 2 : cores > 32 ? 32 : (int)cores, n = n_clients + 2;
@@ -706,14 +764,18 @@ static jk_status subjects_pass(struct db *db, const struct defs *defs, struct co
     }
   }
   for (int k = started; k < n; k++) atomic_store(&w[k].done, true);
+  int64_t shown = 0;   /* clients in the last progress report */
   while (st == JK_OK) {
     bool any = false, all_done = true;
+    int64_t seen = 0;
     for (int k = 0; k < n && st == JK_OK; k++) {
       bool done = atomic_load(&w[k].done);   /* before the drain: then nothing comes after it */
-      st = drain(db, &w[k], count, &any, progress, ctx, total);
+      st = drain(db, &w[k], &any, &count[3]);
       if (st == JK_OK && done && w[k].st != JK_OK) st = w[k].st;
       all_done &= done;
+      if (k < n_clients) seen += atomic_load_explicit(&w[k].seen, memory_order_relaxed);
     }
+    if (progress && seen / 100000 > shown / 100000) progress(ctx, shown = seen, total);
     if (st != JK_OK || all_done) break;
     if (any) continue;
     pthread_mutex_lock(&p->mu);   /* nothing to write: wait for an item or a worker's end */
@@ -746,6 +808,9 @@ static jk_status subjects_pass(struct db *db, const struct defs *defs, struct co
   }
   *old = w[n - 1].old;   /* the caller's to free */
   *odd = w[n - 1].odd;
+  for (int k = 0; k < n_clients; k++) count[0] += w[k].seen;
+  count[1] = w[n_clients].staff;
+  count[2] = w[n_clients].seen;
   pthread_cond_destroy(&p->items);
   pthread_cond_destroy(&p->room);
   pthread_mutex_destroy(&p->mu);
@@ -867,7 +932,7 @@ static jk_status stored_rows(struct db *db, struct rows *out, bool *odd)
   *out = (struct rows){0};
   *odd = false;
   char last[32] = "";
-  int metric = -1, rc;
+  int metric = -1, rc = SQLITE_DONE;
   jk_status st = JK_OK;
   while (st == JK_OK && !*odd && (rc = sqlite3_step(q)) == SQLITE_ROW) {
     const char *name = (const char *)sqlite3_column_text(q, 0);
@@ -967,7 +1032,7 @@ static jk_status drop_indexes(struct db *db, struct ind_vec *out)
   if (!q) return JK_EINTERNAL;
   struct ind_vec names = {.size = 1};
   jk_status st = JK_OK;
-  int rc;
+  int rc = SQLITE_DONE;
   while (st == JK_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
     for (int col = 0; col < 2 && st == JK_OK; col++) {
       const char *text = (const char *)sqlite3_column_text(q, col);
@@ -1005,7 +1070,7 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
   struct defs *defs = malloc(sizeof *defs);
   struct counters t = {0};
   if (!defs) return JK_EUNAVAIL;
-  int64_t total = 0, n[3] = {0};   /* clients, staff, referrals */
+  int64_t total = 0, n[4] = {0};   /* clients, staff, referrals; their rows written */
   struct counters svc = {0};
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1020,7 +1085,10 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
   if (st == JK_OK) st = ind_load_defs(db, defs);
   struct ind_vec indexes = {.size = 1};
   if (st == JK_OK) st = db_exec(db, SQL_CLEAR);
-  if (st == JK_OK) st = drop_indexes(db, &indexes);
+  int64_t first = 0;
+  sqlite3_stmt *fb = st == JK_OK ? db_prepare(db, SQL_FIRST_BUILD) : 0;
+  if (fb) st = db_step_int(fb, &first);
+  if (st == JK_OK && first) st = drop_indexes(db, &indexes);
   at[0] = since(CLOCK_MONOTONIC, &t0);
   char times[256] = "";
   struct rows old = {0};
@@ -1051,10 +1119,10 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
   if (st != JK_OK) log_error("indicators: rebuild failed (%d); the previous figures are kept", (int)st);
   else
     log_info("indicators: rebuilt %lld clients, %lld staff, %lld referrals in %.1f s (clear %.1f, read and count %.1f,"
-             " roll-up %.1f, write %.1f, indexes %.1f, commit %.1f; CPU s/done at s: %s); aggregates: %lld rows"
-             " written, %lld deleted, the rest as they were",
+             " roll-up %.1f, write %.1f, indexes %.1f, commit %.1f; CPU s/done at s: %s); rows that differed: %lld of"
+             " the subjects', %lld aggregates written and %lld deleted",
              (long long)n[0], (long long)n[1], (long long)n[2], at[5], at[0], at[1] - at[0], at[2] - at[1], at[3] - at[2],
-             at[4] - at[3], at[5] - at[4], times, (long long)changed[0], (long long)changed[1]);
+             at[4] - at[3], at[5] - at[4], times, (long long)n[3], (long long)changed[0], (long long)changed[1]);
   free(defs);
   return st;
 }

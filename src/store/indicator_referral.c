@@ -135,6 +135,25 @@ static jk_status stored(struct db *db, int64_t rid, struct referral_now *out)
   return res;
 }
 
+bool ind_referral_same(sqlite3_stmt *st, int col, const struct referral_now *r)
+{
+  const unsigned char *region = sqlite3_column_text(st, col);
+  const void *blob = sqlite3_column_blob(st, col + 2);
+  size_t n = contrib_encoded_size(&r->l), bytes = (size_t)sqlite3_column_bytes(st, col + 2);
+  if (!r->exists || !region || strcmp((const char *)region, r->region) != 0 || sqlite3_column_int64(st, col + 1) != r->org_rid ||
+      bytes != n)
+    return false;
+  if (!n) return true;
+  unsigned char *mine = malloc(n);
+  bool same = mine && blob;
+  if (same) {
+    contrib_encode(&r->l, mine);
+    same = memcmp(mine, blob, n) == 0;
+  }
+  free(mine);
+  return same;
+}
+
 jk_status ind_referral_put(struct db *db, int64_t rid, const struct referral_now *r)
 {
   sqlite3_stmt *st = db_prepare(db, r->exists ? SQL_R_PUT : SQL_R_DEL);

@@ -397,6 +397,32 @@ void ind_facts_decode(sqlite3_stmt *st, int col, struct client_facts *f)
   }
 }
 
+void ind_client_decode(sqlite3_stmt *st, int col, struct client_now *out)
+{
+  memset(out, 0, sizeof *out);
+  out->exists = true;
+  ind_column_text(st, col, out->region, sizeof out->region);
+  out->org_rid = sqlite3_column_int64(st, col + 1);
+  ind_facts_decode(st, col + 4, &out->f);
+  out->f.severe = sqlite3_column_int(st, col + 2) != 0;
+  out->f.in_service = sqlite3_column_int(st, col + 3) != 0;
+}
+
+bool ind_client_same(const struct client_now *a, const struct client_now *b)
+{
+  const struct client_facts *x = &a->f, *y = &b->f;
+  if (a->exists != b->exists || strcmp(a->region, b->region) != 0 || a->org_rid != b->org_rid || x->reg_m != y->reg_m ||
+      x->exit_m != y->exit_m || x->severe != y->severe || x->in_service != y->in_service || x->first != y->first ||
+      x->n != y->n)
+    return false;
+  size_t bytes = x->n > 0 ? (size_t)(x->n + 7) / 8 : 0;   /* what is stored of each bit string */
+  const uint8_t *xs[] = {x->std, x->served, x->fu, x->med, x->psych, x->sat, x->sat_ok};
+  const uint8_t *ys[] = {y->std, y->served, y->fu, y->med, y->psych, y->sat, y->sat_ok};
+  for (int k = 0; k < 7; k++)
+    if (memcmp(xs[k], ys[k], bytes) != 0) return false;
+  return true;
+}
+
 static jk_status client_stored(struct db *db, int64_t rid, struct client_now *out)
 {
   memset(out, 0, sizeof *out);
@@ -404,14 +430,7 @@ static jk_status client_stored(struct db *db, int64_t rid, struct client_now *ou
   if (!st) return JK_EINTERNAL;
   db_bind_int64(st, 1, rid);
   int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    out->exists = true;
-    ind_column_text(st, 0, out->region, sizeof out->region);
-    out->org_rid = sqlite3_column_int64(st, 1);
-    ind_facts_decode(st, 4, &out->f);
-    out->f.severe = sqlite3_column_int(st, 2) != 0;
-    out->f.in_service = sqlite3_column_int(st, 3) != 0;
-  }
+  if (rc == SQLITE_ROW) ind_client_decode(st, 0, out);
   db_done(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? JK_OK : db_status(rc);
 }
