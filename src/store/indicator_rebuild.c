@@ -898,29 +898,48 @@ static void row_texts(const struct row *r, char *scope, char *period)
   contrib_period_key(&c, period);
 }
 
-/* A stored row read back into its key (the inverse of row_texts); false when it is not one the
- * rebuild could have written (it is then deleted). */
+/* `n` digits at *p as a number (p moved past them); -1 when they are not all digits. */
+static int64_t digits(const char **p, int n)
+{
+  int64_t v = 0;
+  for (int i = 0; i < n; i++, ++*p) {
+    if (**p < '0' || **p > '9') return -1;
+    v = v * 10 + (**p - '0');
+  }
+  return v;
+}
+
+/* A stored row read back into its key: exactly the texts row_texts makes (fixed widths, a bucket
+ * for waiting times only), else false (the row is not one the rebuild could have written). */
 static bool row_parse(int metric, int level, const char *scope, const char *period, int64_t value, struct row *out)
 {
-  static const char kinds[] = "MQTY";
-  int y = 0, m = 0, bucket = 0, kind = 0, month = 0, used = 0;
-  if (metric < 0 || level < 0 || level > 15 || strlen(scope) > 12 || scope[strspn(scope, "0123456789")]) return false;
-  uint64_t sc = strtoull(scope, 0, 10);
-  if (*period) {
-    const char *k = strchr(kinds, *period);
-    if (!k || !*k) return false;
-    kind = (int)(k - kinds) + 1;
-    if (kind == 4 ? sscanf(period + 1, "%4d%n", &y, &used) != 1 : sscanf(period + 1, "%4d-%2d%n", &y, &m, &used) != 2)
-      return false;
-    if (period[1 + used] == '/' && sscanf(period + 2 + used, "%3d", &bucket) != 1) return false;
-    month = (y - 2000) * 12 + (kind == 2 ? m * 3 - 1 : kind == 4 ? 11 : m - 1);
-    if (y < 2000 || month < 0 || month >= IND_MAX_MONTHS || bucket < 0 || bucket >= IND_WAIT_BUCKETS) return false;
+  static const int lens[] = {0, 2, 4, 6, 9};
+  size_t len = strlen(scope);
+  const char *p = scope;
+  int64_t sc = 0;
+  if (metric < 0) return false;
+  if (level == IND_LEVEL_ORG) {
+    if (!len || len > 11 || *scope == '0' || (sc = digits(&p, (int)len)) < 0) return false;
+  } else if (level < 0 || level > 4 || len != (size_t)lens[level] || (sc = digits(&p, (int)len)) < 0) {
+    return false;
   }
-  *out = (struct row){(uint64_t)metric << 58 | (uint64_t)level << 54 | sc << 14 | (uint64_t)kind << 11 | (uint64_t)month,
+  static const char kinds[] = "MQTY";   /* text order 1 … 4; "" (a stock) is 0 */
+  int kind = 0, month = 0, bucket = 0;
+  p = period;
+  if (metric == IM_REF_WAIT && !*p) return false;
+  if (*p) {
+    const char *k = strchr(kinds, *p++);
+    int64_t y = digits(&p, 4), m = 12;
+    if (!k || !*k || y < 2000) return false;
+    kind = (int)(k - kinds) + 1;
+    if (kind != 4 && (*p++ != '-' || (m = digits(&p, kind == 2 ? 1 : 2)) < 1 || m > (kind == 2 ? 4 : 12))) return false;
+    month = (int)(y - 2000) * 12 + (kind == 2 ? (int)m * 3 - 1 : (int)m - 1);
+    if (metric == IM_REF_WAIT && (*p++ != '/' || (bucket = (int)digits(&p, 3)) < 0 || bucket >= IND_WAIT_BUCKETS)) return false;
+    if (*p || month >= IND_MAX_MONTHS) return false;
+  }
+  *out = (struct row){(uint64_t)metric << 58 | (uint64_t)level << 54 | (uint64_t)sc << 14 | (uint64_t)kind << 11 | (uint64_t)month,
                       value, bucket};
-  char s2[24], p2[16];   /* exactly what would be written again */
-  row_texts(out, s2, p2);
-  return strcmp(s2, scope) == 0 && strcmp(p2, period) == 0;
+  return true;
 }
 
 /* The stored aggregates, in key order; *odd when one of them is not a row the rebuild could
