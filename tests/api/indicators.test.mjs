@@ -492,6 +492,37 @@ describe('aggregates agree with a full recomputation', () => {
     check();
   });
 
+  test('a rebuild writes only what differs, and puts right stored rows that are wrong, stray or missing', async () => {
+    const before = await ind(city, 'region=5104&from=2025-01-01&to=2025-12-31');
+    const dump = () => sql('SELECT group_concat(x, \'|\') FROM (SELECT metric || level || scope || period || \'=\' || value AS x'
+      + ' FROM ind_agg ORDER BY 1)') + sql('SELECT count(*), total(n), total(length(std)) FROM ind_client')
+      + sql('SELECT count(*), total(length(contrib)) FROM ind_referral');
+    assert.equal(cli(['indicators', 'rebuild', '--data', srv.dataDir]).status, 0);   /* the incremental path may keep zeros */
+    const right = dump();
+    const quiet = cli(['indicators', 'rebuild', '--data', srv.dataDir]);
+    assert.equal(quiet.status, 0, quiet.stdout + quiet.stderr);
+    assert.match(quiet.stderr + quiet.stdout, /0 aggregates written and 0 deleted/, 'nothing differs: nothing written');
+    // wrong, stray and missing rows of every kind, behind the server's back
+    sql("UPDATE ind_agg SET value = value + 7 WHERE metric = 'std' AND level = 3");
+    sql("INSERT INTO ind_agg VALUES ('served', 3, '510499', 'M2025-02', 4), ('ref_wait', 2, '5104', 'M2025-03/013', 2)");
+    sql("DELETE FROM ind_agg WHERE metric = 'reg' AND level = 1");
+    sql('UPDATE ind_client SET n = n + 1 WHERE rid IN (SELECT rid FROM ind_client LIMIT 2)');
+    sql("INSERT INTO ind_client(rid, region, reg_m, exit_m, severe, first, n) VALUES (987654321, '510421', 300, 1200, 0, 300, 0)");
+    sql('DELETE FROM ind_referral WHERE rid IN (SELECT rid FROM ind_referral LIMIT 1)');
+    sql("INSERT INTO ind_referral(rid, region, contrib) VALUES (987654321, '510421', x'')");
+    const r = cli(['indicators', 'rebuild', '--data', srv.dataDir]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stderr + r.stdout, /aggregates written and 2 deleted/, 'the two stray aggregates deleted');
+    assert.equal(dump(), right, 'every stored row as a full rebuild makes it');
+    assert.deepEqual((await ind(city, 'region=5104&from=2025-01-01&to=2025-12-31')).indicators, before.indicators);
+    // a row no rebuild could have written (a metric not kept): everything is written again
+    sql("INSERT INTO ind_agg VALUES ('no_such_metric', 3, '510421', 'M2025-01', 1)");
+    const all = cli(['indicators', 'rebuild', '--data', srv.dataDir]);
+    assert.equal(all.status, 0, all.stdout + all.stderr);
+    assert.equal(dump(), right);
+    check();
+  });
+
   test('each assessment keeps what it counts as (the rebuild reads it from the index); a row that says otherwise is refused', () => {
     const kinds = sql(`SELECT group_concat(instrument || '=' || ind_kind, ' ') FROM (SELECT instrument, ind_kind FROM assessment a`
       + ` JOIN client c ON c.rid = a.client_rid WHERE c.id = '${clients.A}' AND instrument IN ('followup', 'satisfaction') ORDER BY date)`);
