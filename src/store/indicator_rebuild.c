@@ -785,7 +785,12 @@ static jk_status subjects_pass(struct db *db, const struct defs *defs, struct co
       empty &= atomic_load(&w[k].head) == atomic_load_explicit(&w[k].tail, memory_order_relaxed);
       ended &= atomic_load(&w[k].done);
     }
-    if (empty && !ended) pthread_cond_wait(&p->items, &p->mu);
+    if (empty && !ended) {   /* a second at most: the progress goes on while few rows differ */
+      struct timespec until;
+      clock_gettime(CLOCK_REALTIME, &until);
+      until.tv_sec += 1;
+      pthread_cond_timedwait(&p->items, &p->mu, &until);
+    }
     atomic_store(&p->writer_waiting, false);
     pthread_mutex_unlock(&p->mu);
   }
@@ -1138,8 +1143,8 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
   if (st != JK_OK) log_error("indicators: rebuild failed (%d); the previous figures are kept", (int)st);
   else
     log_info("indicators: rebuilt %lld clients, %lld staff, %lld referrals in %.1f s (clear %.1f, read and count %.1f,"
-             " roll-up %.1f, write %.1f, indexes %.1f, commit %.1f; CPU s/done at s: %s); rows that differed: %lld of"
-             " the subjects', %lld aggregates written and %lld deleted",
+             " roll-up %.1f, write %.1f, indexes %.1f, commit %.1f; CPU s/done at s: %s); rows written: %lld of subjects"
+             " (every staff member, the clients and referrals that differed), %lld aggregates written and %lld deleted",
              (long long)n[0], (long long)n[1], (long long)n[2], at[5], at[0], at[1] - at[0], at[2] - at[1], at[3] - at[2],
              at[4] - at[3], at[5] - at[4], times, (long long)n[3], (long long)changed[0], (long long)changed[1]);
   free(defs);
