@@ -844,14 +844,12 @@ static bool roll_up(struct counters *t)
   return true;
 }
 
-
 static int cmp_row(const void *a, const void *b)
 {
   const struct row *x = a, *y = b;
   if (x->key != y->key) return x->key < y->key ? -1 : 1;
   return (x->bucket > y->bucket) - (x->bucket < y->bucket);
 }
-
 
 static bool rows_push(struct rows *r, struct row x)
 {

@@ -76,7 +76,6 @@ static const char SQL_DEFS[] = "SELECT region, definition FROM ind_definition";
 
 /* ---- definitions ---- */
 
-
 jk_status ind_load_defs(struct db *db, struct defs *out)
 {
   out->n = 0;
@@ -496,7 +495,6 @@ static jk_status refresh_client(struct db *db, const struct defs *defs, int64_t 
 }
 
 /* ---- a staff member ---- */
-
 
 static void years_text(const struct staff_facts *f, char *out, size_t size)
 {
