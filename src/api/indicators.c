@@ -46,6 +46,8 @@ static bool period_params(struct req *r, struct ind_query *q)
   b = end;
   if (date_to_days(a) > date_to_days(b)) return bad_field(r, "from", "from 不能晚于 to");
   if (a.y < 2000 || b.y > 2099) return bad_field(r, a.y < 2000 ? "from" : "to", "统计期间应在 2000—2099 年之间");
+  /* a period that has not begun has no figures, only some counted ahead (docs/internals/indicators.md) */
+  if (ind_month(a.y, a.m) > ind_month(t.y, t.m)) return bad_field(r, "from", "统计期间尚未开始，请选择本月或以前的月份");
   q->first = ind_month(a.y, a.m);
   q->last = ind_month(b.y, b.m);
   if (q->last - q->first + 1 > MAX_MONTHS) return bad_field(r, "to", "统计期间最长 10 年");

@@ -424,6 +424,10 @@ describe('scope', () => {
     expectStatus(await official.get('/api/v1/indicators?from=2025-13-01'), 400, undefined, 'from');
     expectStatus(await official.get('/api/v1/indicators?from=2025-06-01&to=2025-01-01'), 400, undefined, 'from');
     expectStatus(await official.get('/api/v1/indicators?from=2000-01-01&to=2025-01-01'), 400, undefined, 'to');
+    expectStatus(await official.get('/api/v1/indicators?from=2099-01-01&to=2099-03-31'), 400, undefined, 'from');   // not begun
+    const now = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);   // this month in China
+    const next = Number(now.slice(0, 4)) + 1;
+    expectStatus(await official.get(`/api/v1/indicators?from=${now}-01&to=${next}-03-31`), 200);   // begun: shown as it stands
     expectStatus(await official.get('/api/v1/indicators?region=51x'), 400, undefined, 'region');
     expectStatus(await official.get('/api/v1/indicators/nope'), 404);
     expectStatus(await official.get('/api/v1/indicators/standardized_service_rate?by=street'), 400, undefined, 'by');
