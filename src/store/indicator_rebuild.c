@@ -3,15 +3,17 @@
  * One write transaction (writers wait; readers go on with the old figures until it commits).
  * Worker threads read, each on its own read connection: one per core takes a slice of the
  * clients, whose inputs come from five scans ordered by client (each one index range, merged
- * client by client); one takes the staff and then the referrals; one the service records (one
- * pass over their index). A subject's facts and contributions come from the same functions as a
- * single refresh (domain/indicator.c, so a rebuild and the incremental path cannot differ). Each
- * worker counts its contributions in memory at the finest level their metric is kept at (a
+ * client by client) and a sixth over their stored rows; one takes the staff and then the
+ * referrals (with their stored rows); one the service records (one pass over their index) and
+ * then the stored aggregates. A subject's facts and contributions come from the same functions
+ * as a single refresh (domain/indicator.c, so a rebuild and the incremental path cannot differ).
+ * Each worker counts its contributions in memory at the finest level their metric is kept at (a
  * county for client figures, a township for staff; and the organization where kept), in blocks
  * of one scope-metric-year so that a client's hundred-odd contributions touch a few cache lines,
- * and hands each subject's row to this thread, the only writer. The workers' counts are added
- * together, rolled up level by level to the nation and written in primary-key order. At the
- * end nothing is pending. */
+ * and hands this thread, the only writer, the subjects whose stored row differs. The workers'
+ * counts are added together, rolled up level by level to the nation and merged in key order
+ * with the stored aggregates: only rows that differ are written or deleted. At the end nothing
+ * is pending. */
 #include "store/indicator_internal.h"
 #include "base/log.h"
 #include <pthread.h>
@@ -68,6 +70,7 @@ static const char SQL_PUT_AGGS[] = "INSERT OR REPLACE INTO ind_agg(metric, level
 /* The aggregates are not cleared: the stored ones are read (by the service-record worker, once
  * it is done) and only the rows that differ are written or deleted. */
 static const char SQL_STORED_AGG[] = "SELECT metric, level, scope, period, value FROM ind_agg";
+static const char SQL_CLEAR_AGG[] = "DELETE FROM ind_agg";
 static const char SQL_DEL_AGG[] = "DELETE FROM ind_agg WHERE metric = $1 AND level = $2 AND scope = $3 AND period = $4";
 static const char SQL_COUNT_CLIENTS[] = "SELECT count(*) FROM client";
 /* The indexes of the subjects' rows: on a first build (no client or referral row stored) they
@@ -196,8 +199,6 @@ static bool count(struct counters *t, const struct contribution *c, int level, u
 /* A stored row in primary-key order: metric 6 bits (alphabetical = enum order) | level 4 |
  * scope 39 | period kind 3 in text order ("" < M < Q < T < Y) | month 11; then the bucket. */
 struct row { uint64_t key; int64_t value; int bucket; };
-/* Rows in key order. */
-struct rows { struct row *v; size_t n, cap; };
 
 /* ---- the scans ---- */
 
@@ -448,7 +449,7 @@ struct worker {
   _Atomic int64_t seen;                /* clients (or referrals) computed so far */
   int64_t staff;                       /* staff computed */
   struct cursor *stored;               /* the staff and referrals worker's stored referral rows */
-  struct rows old;                     /* the service-record worker's: the stored aggregates */
+  struct ind_vec old;                  /* the service-record worker's: the stored aggregates (rows) */
   bool odd;                            /* (and whether one of them is not the rebuild's) */
   jk_status st;                        /* set before done */
   double cpu, wall;                    /* seconds of this thread's CPU, and until it was done */
@@ -597,7 +598,7 @@ static jk_status referral_one(void *ctx, int64_t rid, const struct referral_now 
 {
   struct worker *me = ctx;
   if (!add_all(&me->t, r->region, r->org_rid, &r->l)) return JK_EUNAVAIL;
-  me->seen++;
+  atomic_fetch_add_explicit(&me->seen, 1, memory_order_relaxed);
   jk_status st = referrals_gone(me, rid);
   bool same = false;
   if (st == JK_OK && me->stored->more && me->stored->rid == rid) {
@@ -615,7 +616,7 @@ static jk_status referral_one(void *ctx, int64_t rid, const struct referral_now 
   return JK_EUNAVAIL;   /* stopped: the rebuild failed elsewhere */
 }
 
-static jk_status stored_rows(struct db *db, struct rows *out, bool *odd);
+static jk_status stored_rows(struct db *db, struct ind_vec *out, bool *odd);
 
 static jk_status run_svc(struct db *db, struct worker *me)
 {
@@ -731,7 +732,7 @@ static jk_status drain(struct db *db, struct worker *r, bool *any, int64_t *writ
  * contributions counted into `fine` (the service records' into `svc`, which is not rolled up);
  * `times` tells where the time went (each worker's CPU and when it was done, the writer's CPU). */
 static jk_status subjects_pass(struct db *db, const struct defs *defs, struct counters *fine, struct counters *svc,
-                               struct rows *old, bool *odd, void (*progress)(void *, int64_t, int64_t), void *ctx,
+                               struct ind_vec *old, bool *odd, void (*progress)(void *, int64_t, int64_t), void *ctx,
                                int64_t total, int64_t count[4], char *times, size_t size)
 {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -851,24 +852,18 @@ static int cmp_row(const void *a, const void *b)
   return (x->bucket > y->bucket) - (x->bucket < y->bucket);
 }
 
-static bool rows_push(struct rows *r, struct row x)
+static bool rows_push(struct ind_vec *rows, struct row r)
 {
-  if (r->n == r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 4096;
-    struct row *v = realloc(r->v, cap * sizeof *v);
-    if (!v) return false;
-    r->v = v;
-    r->cap = cap;
-  }
-  r->v[r->n++] = x;
-  return true;
+  struct row *p = ind_vec_push(rows);
+  if (p) *p = r;
+  return p != 0;
 }
 
 /* The counters' rows, in key order. */
-static jk_status rows_of(const struct counters *t, struct rows *out)
+static jk_status rows_of(const struct counters *t, struct ind_vec *out)
 {
   static const int text_order[] = {[PK_MONTH] = 1, [PK_QUARTER] = 2, [PK_YTD] = 3, [PK_YEAR] = 4};
-  *out = (struct rows){0};
+  *out = (struct ind_vec){.size = sizeof(struct row)};
   for (size_t i = 0; i < t->n; i++) {
     const struct block *b = &t->blocks[i];
     int year = (int)(b->key & 127);
@@ -883,7 +878,7 @@ static jk_status rows_of(const struct counters *t, struct rows *out)
         if (!rows_push(out, r)) return JK_EUNAVAIL;
       }
   }
-  if (out->n) qsort(out->v, out->n, sizeof *out->v, cmp_row);
+  if (out->n) qsort(out->v, out->n, sizeof(struct row), cmp_row);
   return JK_OK;
 }
 
@@ -947,11 +942,11 @@ static bool row_parse(int metric, int level, const char *scope, const char *peri
 
 /* The stored aggregates, in key order; *odd when one of them is not a row the rebuild could
  * have written (a metric no longer kept, say): then they are all replaced. */
-static jk_status stored_rows(struct db *db, struct rows *out, bool *odd)
+static jk_status stored_rows(struct db *db, struct ind_vec *out, bool *odd)
 {
   sqlite3_stmt *q = db_prepare(db, SQL_STORED_AGG);
   if (!q) return JK_EINTERNAL;
-  *out = (struct rows){0};
+  *out = (struct ind_vec){.size = sizeof(struct row)};
   *odd = false;
   char last[32] = "";
   int metric = -1, rc = SQLITE_DONE;
@@ -971,7 +966,7 @@ static jk_status stored_rows(struct db *db, struct rows *out, bool *odd)
   }
   db_done(q);
   if (st == JK_OK && !*odd && rc != SQLITE_DONE) st = db_status(rc);
-  if (st == JK_OK && out->n) qsort(out->v, out->n, sizeof *out->v, cmp_row);
+  if (st == JK_OK && out->n) qsort(out->v, out->n, sizeof(struct row), cmp_row);
   return st;
 }
 
@@ -1021,21 +1016,22 @@ static jk_status del_row(struct db *db, const struct row *r)
 
 /* The new aggregates over the stored ones (`old`, in key order; all replaced when `odd`): only
  * the rows that differ are written, those no longer counted deleted. */
-static jk_status write_counters(struct db *db, const struct counters *t, const struct rows *old, bool odd,
+static jk_status write_counters(struct db *db, const struct counters *t, const struct ind_vec *old, bool odd,
                                 int64_t changed[2])
 {
-  struct rows now, put = {0};
+  struct ind_vec now, put = {.size = sizeof(struct row)};
   jk_status st = rows_of(t, &now);
-  if (st == JK_OK && odd) st = db_exec(db, "DELETE FROM ind_agg");
+  if (st == JK_OK && odd) st = db_exec(db, SQL_CLEAR_AGG);
+  const struct row *nv = now.v, *ov = old->v;
   size_t i = 0, j = 0, n_old = odd ? 0 : old->n;
   while (st == JK_OK && (i < now.n || j < n_old)) {
-    int c = i == now.n ? 1 : j == n_old ? -1 : cmp_row(&now.v[i], &old->v[j]);
+    int c = i == now.n ? 1 : j == n_old ? -1 : cmp_row(&nv[i], &ov[j]);
     if (c > 0) {   /* no longer counted */
-      st = del_row(db, &old->v[j++]);
+      st = del_row(db, &ov[j++]);
       changed[1]++;
       continue;
     }
-    if ((c < 0 || now.v[i].value != old->v[j].value) && !rows_push(&put, now.v[i])) st = JK_EUNAVAIL;
+    if ((c < 0 || nv[i].value != ov[j].value) && !rows_push(&put, nv[i])) st = JK_EUNAVAIL;
     i++;
     j += c == 0;
   }
@@ -1113,7 +1109,7 @@ jk_status indicator_store_rebuild(struct db *db, void (*progress)(void *ctx, int
   if (st == JK_OK && first) st = drop_indexes(db, &indexes);
   at[0] = since(CLOCK_MONOTONIC, &t0);
   char times[256] = "";
-  struct rows old = {0};
+  struct ind_vec old = {.size = sizeof(struct row)};
   bool odd = false;
   int64_t changed[2] = {0};   /* aggregate rows written, deleted */
   if (st == JK_OK) st = subjects_pass(db, defs, &t, &svc, &old, &odd, progress, ctx, total, n, times, sizeof times);

@@ -144,13 +144,13 @@ bool ind_referral_same(sqlite3_stmt *st, int col, const struct referral_now *r)
       bytes != n)
     return false;
   if (!n) return true;
-  unsigned char *mine = malloc(n);
+  unsigned char small[512], *mine = n <= sizeof small ? small : malloc(n);   /* a referral has a few dozen */
   bool same = mine && blob;
   if (same) {
     contrib_encode(&r->l, mine);
     same = memcmp(mine, blob, n) == 0;
   }
-  free(mine);
+  if (mine != small) free(mine);
   return same;
 }
 
